@@ -1,0 +1,250 @@
+"""The Jupyter server extension: configuration (traits) and wiring only."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_data_dir
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Bool, Float, Instance, Set, Type, Unicode, default, validate
+
+from . import __version__
+from .audit import Audit
+from .clock import Clock
+from .exceptions import DatabaseNotReady
+from .identity import ConfigRoleProvider, RoleProvider
+from .ratelimit import Limit, RateLimiter
+from .services import openapi
+from .services.admin import handlers as admin_handlers
+from .services.notifications import handlers as notification_handlers
+from .services.notifications.manager import NotificationManager
+from .services.sessions import handlers as session_handlers
+from .services.sessions.manager import SessionManager, SessionPolicy
+from .services.sessions.participants import ParticipantManager
+from .services.users import handlers as user_handlers
+from .services.users.manager import UserManager
+from .store import Store, redact_url
+
+HANDLER_MODULES = [user_handlers, session_handlers, notification_handlers, admin_handlers, openapi]
+
+
+@dataclass
+class Services:
+    """What handlers reach through ``self.settings["studysession"]``."""
+
+    store: Store
+    clock: Clock
+    limiter: RateLimiter
+    role_provider: RoleProvider
+    users: UserManager
+    sessions: SessionManager
+    participants: ParticipantManager
+    notifications: NotificationManager
+    write_limit: Limit
+    admin_api_key: str
+    handlers: list = field(default_factory=list)
+
+
+class StudySessionApp(ExtensionApp):
+    """jupyter-studysession: study sessions, office hours and attendance for Jupyter."""
+
+    name = "jupyter_studysession"
+    app_name = "Jupyter Study Session"
+    version = __version__
+    description = __doc__
+    load_other_extensions = True
+
+    # -- storage ------------------------------------------------------------------------
+
+    db_url = Unicode(
+        config=True,
+        help="""SQLAlchemy URL of the database (an async driver).
+
+        Default: a SQLite file ``studysession/studysession.sqlite`` in the Jupyter data
+        directory, or ``$JUPYTER_STUDYSESSION_DB_URL``. For several server replicas use
+        PostgreSQL: ``postgresql+asyncpg://user@host/dbname`` (``pip install
+        jupyter-studysession[scale]``).""",
+    )
+
+    @default("db_url")
+    def _default_db_url(self):
+        if os.environ.get("JUPYTER_STUDYSESSION_DB_URL"):
+            return os.environ["JUPYTER_STUDYSESSION_DB_URL"]
+        path = Path(jupyter_data_dir()) / "studysession" / "studysession.sqlite"
+        return f"sqlite+aiosqlite:///{path}"
+
+    @validate("db_url")
+    def _validate_db_url(self, proposal):
+        url = proposal["value"]
+        sync_drivers = {
+            "sqlite://": "sqlite+aiosqlite://",
+            "postgresql://": "postgresql+asyncpg://",
+        }
+        for sync, async_ in sync_drivers.items():
+            if url.startswith(sync):
+                return async_ + url[len(sync) :]
+        return url
+
+    db_auto_upgrade = Bool(
+        False,
+        config=True,
+        help="""Upgrade an existing database to this version's schema at start-up.
+        Off by default: back up first, then run ``jupyter studysession db upgrade``.
+        A new (empty) database is always created.""",
+    )
+
+    # -- people and roles ---------------------------------------------------------------
+
+    instructors = Set(
+        Unicode(),
+        config=True,
+        help="Usernames of the course's instructors (for the default role provider).",
+    )
+    tas = Set(
+        Unicode(),
+        config=True,
+        help="Usernames of the course's teaching assistants (default role provider).",
+    )
+    role_provider_class = Type(
+        ConfigRoleProvider,
+        klass=RoleProvider,
+        config=True,
+        help="""Decides each user's course role (instructor, ta, student).
+        ``ConfigRoleProvider`` reads ``instructors`` and ``tas``; ``HubGroupsRoleProvider``
+        reads JupyterHub groups; or give your own subclass of ``RoleProvider``.""",
+    )
+
+    # -- rules --------------------------------------------------------------------------
+
+    join_window_minutes = Float(
+        5, config=True, help="How many minutes before ``scheduled_at`` joining opens."
+    )
+    cleanup_interval_seconds = Float(
+        300,
+        config=True,
+        help="How often the server cleans up abandoned sessions (0 turns the task off).",
+    )
+    abandon_scheduled_after_minutes = Float(
+        30,
+        config=True,
+        help="""Delete a scheduled session that never started and saw no activity (no one
+        but the host joined, no chat, no goals) this many minutes after its scheduled time
+        (or its creation, when unscheduled).""",
+    )
+    auto_end_active_after_hours = Float(
+        6,
+        config=True,
+        help="End an active session this many hours after it started (ended by 'system').",
+    )
+    admin_api_key = Unicode(
+        config=True,
+        help="""A secret that lets a cron job call ``POST /studysession/api/admin/cleanup``
+        with the header ``X-StudySession-Api-Key``. Empty (the default) disables it.
+        Default: ``$JUPYTER_STUDYSESSION_ADMIN_API_KEY``.""",
+    )
+
+    @default("admin_api_key")
+    def _default_admin_api_key(self):
+        return os.environ.get("JUPYTER_STUDYSESSION_ADMIN_API_KEY", "")
+
+    session_create_limit = Unicode(
+        "10/hour", config=True, help="How many sessions one user may create (count/period)."
+    )
+    write_limit = Unicode(
+        "120/minute",
+        config=True,
+        help="How many REST writes (POST, PATCH, DELETE) one user may make (count/period).",
+    )
+
+    @validate("session_create_limit", "write_limit")
+    def _validate_limit(self, proposal):
+        Limit.parse(proposal["value"])
+        return proposal["value"]
+
+    clock = Instance(Clock, config=True, help="The clock managers read (tests replace it).")
+
+    @default("clock")
+    def _default_clock(self):
+        return Clock()
+
+    # -- wiring -------------------------------------------------------------------------
+
+    def policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            join_window=timedelta(minutes=self.join_window_minutes),
+            abandon_scheduled_after=timedelta(minutes=self.abandon_scheduled_after_minutes),
+            auto_end_active_after=timedelta(hours=self.auto_end_active_after_hours),
+            create_limit=Limit.parse(self.session_create_limit),
+        )
+
+    def build_services(self, event_logger=None) -> Services:
+        """Every manager, built on one store and clock (also used by the CLI)."""
+        store = Store(self.db_url, auto_upgrade=self.db_auto_upgrade)
+        clock = self.clock
+        limiter = RateLimiter(clock)
+        audit = Audit(event_logger)
+        policy = self.policy()
+        notifications = NotificationManager(store, clock)
+        return Services(
+            store=store,
+            clock=clock,
+            limiter=limiter,
+            role_provider=self.role_provider_class(parent=self),
+            users=UserManager(store, clock),
+            sessions=SessionManager(store, clock, notifications, limiter, audit, policy),
+            participants=ParticipantManager(store, clock, notifications, audit, policy),
+            notifications=notifications,
+            write_limit=Limit.parse(self.write_limit),
+            admin_api_key=self.admin_api_key,
+        )
+
+    def initialize_settings(self):
+        self.services = self.build_services(self.serverapp.event_logger)
+        self.services.handlers = [h for m in HANDLER_MODULES for h in m.default_handlers]
+        self.settings.update({"studysession": self.services})
+        self._tasks: set[asyncio.Task] = set()
+
+    def initialize_handlers(self):
+        self.handlers.extend(self.services.handlers)
+
+    async def _start_jupyter_server_extension(self, serverapp):
+        store = self.services.store
+        try:
+            outcome = await store.open()
+            self.log.info("Study sessions: database %s (%s)", redact_url(store.url), outcome)
+        except DatabaseNotReady as err:
+            self.log.error("Study sessions are unavailable: %s", err.message)
+        if store.ready and self.cleanup_interval_seconds > 0:
+            self._spawn(self._cleanup_periodically())
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.log.error("Study sessions: background task failed", exc_info=task.exception())
+
+    async def _cleanup_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.cleanup_interval_seconds)
+            try:
+                await self.services.sessions.cleanup()
+            except Exception:
+                self.log.exception("Study sessions: cleanup failed; will try again")
+
+    async def stop_extension(self):
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+        await self.services.store.dispose()
+
+
+main = launch_new_instance = StudySessionApp.launch_instance

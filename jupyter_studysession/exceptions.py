@@ -1,0 +1,52 @@
+"""Domain errors. Managers raise them; the base handler maps them to HTTP in one place."""
+
+from __future__ import annotations
+
+
+class StudySessionError(Exception):
+    """Base class. ``reason`` is a stable, machine-readable code; the message is for people."""
+
+    status = 400
+    reason = "bad_request"
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if reason is not None:
+            self.reason = reason
+
+
+class InvalidInput(StudySessionError):
+    status = 400
+    reason = "invalid_input"
+
+
+class NotAuthorized(StudySessionError):
+    status = 403
+    reason = "forbidden"
+
+
+class NotFound(StudySessionError):
+    status = 404
+    reason = "not_found"
+
+
+class Conflict(StudySessionError):
+    status = 409
+    reason = "conflict"
+
+
+class RateLimited(StudySessionError):
+    status = 429
+    reason = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int, reason: str | None = None):
+        super().__init__(message, reason)
+        self.retry_after = max(1, int(retry_after))
+
+
+class DatabaseNotReady(StudySessionError):
+    """The database schema is missing or older than this version of the package."""
+
+    status = 503
+    reason = "database_not_ready"

@@ -1,0 +1,261 @@
+"""The database tables, in one module (SQLAlchemy 2, typed mappings).
+
+Every timestamp is stored as UTC and read back timezone-aware (see :class:`UTCDateTime`).
+Schema changes go through Alembic migrations in ``alembic/versions``; never by hand.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no time zones, so the value is stored as naive
+    UTC and given its zone back when read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored; use UTC-aware times")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class SessionType(str, enum.Enum):
+    solo = "solo"
+    one_on_one = "one_on_one"
+    group = "group"
+
+
+class SessionStatus(str, enum.Enum):
+    scheduled = "scheduled"
+    active = "active"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class SessionRole(str, enum.Enum):
+    host = "host"
+    co_host = "co_host"
+    participant = "participant"
+
+
+class ParticipantState(str, enum.Enum):
+    invited = "invited"
+    joined = "joined"
+    left = "left"
+    removed = "removed"
+
+
+def _enum(cls: type[enum.Enum]) -> String:
+    """Enums are stored as their lowercase string values (portable, readable in SQL)."""
+    return String(max(len(m.value) for m in cls))
+
+
+class User(Base):
+    """Everyone the server has identified, kept so that names show up for invitees too."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(255), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    initials: Mapped[str | None] = mapped_column(String(16))
+    color: Mapped[str | None] = mapped_column(String(32))
+    avatar_url: Mapped[str | None] = mapped_column(String(1024))
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime | None]
+
+
+class StudySession(Base):
+    __tablename__ = "study_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str] = mapped_column(_enum(SessionType))
+    subject: Mapped[str | None] = mapped_column(String(100))
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    max_participants: Mapped[int] = mapped_column(Integer)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(_enum(SessionStatus), index=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    host_username: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    scheduled_at: Mapped[datetime | None] = mapped_column(index=True)
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    duration_minutes: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+    last_activity_at: Mapped[datetime]
+
+    host: Mapped[User] = relationship(lazy="joined")
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Participant(Base):
+    """A user's membership of one session: role and state. Intervals record the attendance."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("session_id", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE"), index=True
+    )
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    role: Mapped[str] = mapped_column(_enum(SessionRole))
+    state: Mapped[str] = mapped_column(_enum(ParticipantState))
+    invited_by: Mapped[str | None] = mapped_column(String(255))
+    invited_at: Mapped[datetime | None]
+    joined_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+    session: Mapped[StudySession] = relationship(back_populates="participants")
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AttendanceInterval(Base):
+    """One stretch of time a user was present in an active session. ``left_at`` is open (NULL)
+    while they are still there."""
+
+    __tablename__ = "attendance_intervals"
+    __table_args__ = (Index("ix_attendance_intervals_session_user", "session_id", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    joined_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
+
+
+class InviteLink(Base):
+    """An expiring, revocable invitation. Only a SHA-256 digest of the token is stored."""
+
+    __tablename__ = "invite_links"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class SessionSummary(Base):
+    """What a completed session achieved; written in the same transaction that ends it."""
+
+    __tablename__ = "session_summaries"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_count: Mapped[int]
+    message_count: Mapped[int]
+    goals_done: Mapped[int]
+    goals_total: Mapped[int]
+    duration_minutes: Mapped[int]
+    ended_by: Mapped[str] = mapped_column(String(255))
+    attendance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class ChatMessage(Base):
+    """A chat message in a session room. Deleted messages keep their row as a tombstone."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_session_created", "session_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"))
+    sender: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+
+class Goal(Base):
+    __tablename__ = "goals"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "username", "read_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    kind: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]

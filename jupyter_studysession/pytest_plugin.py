@@ -1,0 +1,150 @@
+"""pytest fixtures for jupyter-studysession (``ss_*``), for our tests and downstream packages.
+
+Use them with pytest-jupyter: point ``jp_server_config`` at ``ss_server_config`` in your
+``conftest.py``; then ``ss_fetch("alice", "sessions", method="POST", body={...})`` calls the
+API as ``alice`` on a real Jupyter server with a real database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.parse
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from .clock import FrozenClock
+
+POSTGRES_URL_ENV = "STUDYSESSION_TEST_POSTGRES_URL"
+REQUIRE_POSTGRES_ENV = "STUDYSESSION_REQUIRE_POSTGRES"
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "prof", "tina"]
+"""Test users; ``prof`` is an instructor and ``tina`` a TA in ``ss_server_config``."""
+
+
+def token_for(username: str) -> str:
+    return f"token-{username}"
+
+
+@pytest.fixture
+def ss_clock() -> FrozenClock:
+    """A clock the test moves by hand (``ss_clock.advance(minutes=5)``)."""
+    return FrozenClock()
+
+
+@pytest.fixture
+def ss_sqlite_url(tmp_path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'studysession.sqlite'}"
+
+
+def _postgres_unavailable(reason: str):
+    if os.environ.get(REQUIRE_POSTGRES_ENV):
+        pytest.fail(f"PostgreSQL is required ({REQUIRE_POSTGRES_ENV} is set) but {reason}")
+    pytest.skip(f"PostgreSQL not available: {reason} (set {POSTGRES_URL_ENV})")
+
+
+@pytest.fixture
+def ss_postgres_url(jp_asyncio_loop):
+    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+    try:
+        import asyncpg
+    except ImportError:
+        _postgres_unavailable("asyncpg is not installed")
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"ss_test_{uuid.uuid4().hex[:12]}"
+
+    async def execute(sql: str) -> None:
+        conn = await asyncpg.connect(dsn, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        jp_asyncio_loop.run_until_complete(execute(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as err:
+        _postgres_unavailable(f"cannot use {admin.render_as_string()}: {err}")
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    jp_asyncio_loop.run_until_complete(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def ss_db_url(request) -> str:
+    """The database URL, once per backend: the test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("ss_sqlite_url")
+    return request.getfixturevalue("ss_postgres_url")
+
+
+@pytest.fixture
+def ss_server_config(ss_db_url, ss_clock) -> dict:
+    """A server that requires authentication, with one token per test user."""
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"jupyter_studysession": True},
+            "allow_unauthenticated_access": False,
+            "identity_provider_class": "jupyter_studysession.tokens.UserTokensIdentityProvider",
+        },
+        "UserTokensIdentityProvider": {
+            "user_tokens": {token_for(u): u for u in USERS},
+            "display_names": {"prof": "Professor Plum", "tina": "Tina TA"},
+        },
+        "StudySessionApp": {
+            "db_url": ss_db_url,
+            "clock": ss_clock,
+            "instructors": {"prof"},
+            "tas": {"tina"},
+            "cleanup_interval_seconds": 0,
+            "write_limit": "1000/minute",
+        },
+    }
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: Any
+
+
+@pytest.fixture
+def ss_fetch(jp_fetch):
+    """Call ``/studysession/api/<path>`` as a user (or as nobody with ``user=None``).
+
+    Returns a :class:`Reply` (status, decoded JSON body, headers); never raises on HTTP errors.
+    """
+
+    async def fetch(user: str | None, path: str, *, method: str = "GET", body: Any = None,
+                    params: dict | None = None, headers: dict | None = None) -> Reply:
+        headers = dict(headers or {})
+        headers.setdefault("Authorization", f"token {token_for(user)}" if user else "")
+        if body is not None and not isinstance(body, (str, bytes)):
+            body = json.dumps(body)
+        if body is None and method in ("POST", "PATCH", "PUT"):
+            body = "{}"
+        response = await jp_fetch(
+            "studysession/api", *[urllib.parse.unquote(p) for p in path.split("/")],
+            method=method, body=body, params=params, headers=headers, raise_error=False,
+            allow_nonstandard_methods=True,
+        )
+        raw = response.body.decode() if response.body else ""
+        try:
+            decoded = json.loads(raw) if raw else None
+        except ValueError:
+            decoded = raw
+        return Reply(response.code, decoded, response.headers)
+
+    return fetch
+
+
+@pytest.fixture
+def ss_app(jp_serverapp):
+    """The running :class:`~jupyter_studysession.app.StudySessionApp`."""
+    return next(iter(jp_serverapp.extension_manager.extension_apps["jupyter_studysession"]))

@@ -1,0 +1,149 @@
+"""The base of every REST handler: identity, input parsing, output, and errors in one place."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from http.client import responses
+from typing import Any, TypeVar
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from pydantic import BaseModel, ValidationError
+from tornado import web
+
+from ..exceptions import InvalidInput, RateLimited, StudySessionError
+from ..identity import Identity
+
+M = TypeVar("M", bound=BaseModel)
+
+AUTH_RESOURCE = "studysession"
+"""The resource name given to the Jupyter authorizer (``@authorized``) by every handler."""
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What a handler verb takes and returns; the OpenAPI document is generated from these."""
+
+    summary: str
+    response: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    status: int = 200
+    content_type: str = "application/json"
+
+
+def describe_validation_error(err: ValidationError) -> str:
+    parts = []
+    for error in err.errors()[:5]:
+        field = ".".join(str(p) for p in error["loc"]) or "body"
+        parts.append(f"{field}: {error['msg']}")
+    return "; ".join(parts)
+
+
+class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
+    """Handlers are thin: parse, authorise, call one manager method, serialise."""
+
+    auth_resource = AUTH_RESOURCE
+    openapi: dict[str, Operation] = {}
+
+    @property
+    def services(self):
+        """The managers built by :class:`~jupyter_studysession.app.StudySessionApp`."""
+        return self.settings["studysession"]
+
+    async def prepare(self):
+        await super().prepare()
+        await self.services.store.open()
+        if self.request.method in WRITE_METHODS and self.current_user:
+            self.services.limiter.hit(
+                "write", self.current_user.username, self.services.write_limit
+            )
+
+    @property
+    def actor(self) -> Identity:
+        """The current user as this package sees them (course role included)."""
+        if not hasattr(self, "_actor"):
+            user = self.current_user
+            self._actor = Identity(
+                username=user.username,
+                display_name=user.display_name or user.name or user.username,
+                initials=user.initials,
+                color=user.color,
+                avatar_url=user.avatar_url,
+                course_role=self.services.role_provider.course_role(user),
+            )
+        return self._actor
+
+    # -- input ---------------------------------------------------------------------------
+
+    def parse_body(self, model: type[M]) -> M:
+        body = self.request.body or b"{}"
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as err:
+            raise InvalidInput("The request body is not valid JSON.", "invalid_json") from err
+        if not isinstance(data, dict):
+            raise InvalidInput("The request body must be a JSON object.", "invalid_json")
+        try:
+            return model.model_validate(data)
+        except ValidationError as err:
+            raise InvalidInput(describe_validation_error(err)) from err
+
+    def parse_query(self, model: type[M]) -> M:
+        data: dict[str, Any] = {}
+        for name, values in self.request.query_arguments.items():
+            if name in ("token", "_xsrf"):
+                continue
+            data[name] = values[-1].decode("utf-8", "replace")
+        try:
+            return model.model_validate(data)
+        except ValidationError as err:
+            raise InvalidInput(describe_validation_error(err)) from err
+
+    # -- output --------------------------------------------------------------------------
+
+    def respond(self, model: BaseModel, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(model.model_dump_json())
+
+    # -- errors --------------------------------------------------------------------------
+
+    def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        if exc_info and isinstance(exc_info[1], StudySessionError):
+            status_code = exc_info[1].status
+        super().send_error(status_code, **kwargs)
+
+    def log_exception(self, typ, value, tb) -> None:
+        if isinstance(value, StudySessionError):
+            self.log.info(
+                "%s %s -> %s %s", self.request.method, self.request.path, value.status, value.reason
+            )
+            return
+        super().log_exception(typ, value, tb)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Every error body is ``{"message", "reason"}``, for people and for the client."""
+        error = (kwargs.get("exc_info") or (None, None, None))[1]
+        if isinstance(error, StudySessionError):
+            reply = {"message": error.message, "reason": error.reason}
+            if isinstance(error, RateLimited):
+                self.set_header("Retry-After", str(error.retry_after))
+        elif isinstance(error, web.HTTPError):
+            reply = {
+                "message": error.log_message or responses.get(status_code, "Error"),
+                "reason": (error.reason or responses.get(status_code, "error"))
+                .lower()
+                .replace(" ", "_"),
+            }
+        else:
+            reply = {
+                "message": "Internal server error; the server log has the details.",
+                "reason": "internal_error",
+            }
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(reply))

@@ -1,0 +1,102 @@
+"""Stored notifications: one row per recipient, created in the transaction of the change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ...clock import Clock
+from ...exceptions import InvalidInput
+from ...identity import Identity
+from ...models import (
+    DescribeNotification,
+    ListNotifications,
+    MarkedRead,
+    MarkNotificationsRead,
+    PageQuery,
+)
+from ...orm import Notification
+from ...store import Store
+
+
+def tuple_after(columns, values):
+    """Rows after ``values`` in the order (first ascending, the others descending)."""
+    (read, created, row_id), (last_read, last_created, last_id) = columns, values
+    return or_(
+        read > last_read,
+        and_(read == last_read, created < last_created),
+        and_(read == last_read, created == last_created, row_id < last_id),
+    )
+
+
+class NotificationManager:
+    def __init__(self, store: Store, clock: Clock):
+        self.store = store
+        self.clock = clock
+
+    def notify(
+        self,
+        db: AsyncSession,
+        usernames: Iterable[str],
+        kind: str,
+        title: str,
+        body: str = "",
+        **data: Any,
+    ) -> list[Notification]:
+        """Add a notification for each user to the caller's transaction."""
+        now = self.clock.now()
+        rows = [
+            Notification(
+                username=name, kind=kind, title=title, body=body, data=data, created_at=now
+            )
+            for name in dict.fromkeys(usernames)
+        ]
+        db.add_all(rows)
+        return rows
+
+    async def list_notifications(self, actor: Identity, query: PageQuery) -> ListNotifications:
+        """The user's notifications: unread ones first, each group newest first.
+
+        The cursor is the last item's id; the order key is ``(read, created_at, id)``.
+        """
+        is_read = Notification.read_at.is_not(None)
+        order = (is_read.asc(), Notification.created_at.desc(), Notification.id.desc())
+        async with self.store.read() as db:
+            mine = select(Notification).where(Notification.username == actor.username)
+            if query.cursor:
+                last = await db.get(Notification, query.cursor)
+                if last is None or last.username != actor.username:
+                    raise InvalidInput(
+                        "cursor: not a cursor returned by this API", "invalid_cursor"
+                    )
+                mine = mine.where(
+                    tuple_after(
+                        (is_read, Notification.created_at, Notification.id),
+                        (last.read_at is not None, last.created_at, last.id),
+                    )
+                )
+            rows = list(await db.scalars(mine.order_by(*order).limit(query.limit + 1)))
+            unread = await db.scalar(
+                select(func.count()).where(
+                    Notification.username == actor.username, Notification.read_at.is_(None)
+                )
+            )
+        cursor = rows[query.limit - 1].id if len(rows) > query.limit else None
+        return ListNotifications(
+            items=[DescribeNotification.model_validate(n) for n in rows[: query.limit]],
+            unread_count=unread or 0,
+            next_cursor=cursor,
+        )
+
+    async def mark_read(self, actor: Identity, request: MarkNotificationsRead) -> MarkedRead:
+        query = update(Notification).where(
+            Notification.username == actor.username, Notification.read_at.is_(None)
+        )
+        if not request.all:
+            query = query.where(Notification.id.in_(request.ids))
+        async with self.store.transaction() as db:
+            result = await db.execute(query.values(read_at=self.clock.now()))
+        return MarkedRead(marked=result.rowcount or 0)

@@ -1,0 +1,165 @@
+"""Loading sessions and deciding who may see or change them (shared by the session managers)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ...exceptions import InvalidInput, NotAuthorized, NotFound
+from ...identity import Identity
+from ...models import DescribeSession, DescribeSummary
+from ...orm import Participant, ParticipantState, SessionRole, SessionSummary, StudySession
+
+MEMBER_STATES = (ParticipantState.invited, ParticipantState.joined, ParticipantState.left)
+HOST_ROLES = (SessionRole.host, SessionRole.co_host)
+
+
+async def load_session(db: AsyncSession, session_id: str, *, lock: bool = False) -> StudySession:
+    query = select(StudySession).where(StudySession.id == session_id)
+    if lock:
+        query = query.with_for_update()
+    session = await db.scalar(query)
+    if session is None:
+        raise NotFound(f"No study session {session_id!r}.", "session_not_found")
+    return session
+
+
+async def membership(db: AsyncSession, session_id: str, username: str) -> Participant | None:
+    return await db.scalar(
+        select(Participant).where(
+            Participant.session_id == session_id, Participant.username == username
+        )
+    )
+
+
+def can_view(session: StudySession, member: Participant | None, actor: Identity) -> bool:
+    """Members see their sessions, everyone sees public ones, course staff see all."""
+    if actor.is_staff or session.is_public:
+        return True
+    return member is not None and member.state in MEMBER_STATES
+
+
+async def viewable_session(
+    db: AsyncSession, session_id: str, actor: Identity, *, lock: bool = False
+) -> tuple[StudySession, Participant | None]:
+    """The session and the actor's membership; 404 when the actor may not know it exists."""
+    session = await load_session(db, session_id, lock=lock)
+    member = await membership(db, session_id, actor.username)
+    if not can_view(session, member, actor):
+        raise NotFound(f"No study session {session_id!r}.", "session_not_found")
+    return session, member
+
+
+async def hosted_session(
+    db: AsyncSession, session_id: str, actor: Identity, *, host_only: bool = False
+) -> tuple[StudySession, Participant]:
+    """The session, if the actor is its host (or co-host unless ``host_only``); else 403/404."""
+    session, member = await viewable_session(db, session_id, actor, lock=True)
+    allowed = (SessionRole.host,) if host_only else HOST_ROLES
+    if member is None or member.state == ParticipantState.removed or member.role not in allowed:
+        who = "the host" if host_only else "the host or a co-host"
+        raise NotAuthorized(f"Only {who} can do this.", "not_host")
+    return session, member
+
+
+# -- describing -------------------------------------------------------------------------
+
+
+async def describe_sessions(
+    db: AsyncSession, sessions: Sequence[StudySession], actor: Identity
+) -> list[DescribeSession]:
+    """Response models for ``sessions``, with counts, the actor's role and summaries, batched."""
+    ids = [s.id for s in sessions]
+    if not ids:
+        return []
+    counts = dict(
+        (
+            await db.execute(
+                select(Participant.session_id, func.count())
+                .where(
+                    Participant.session_id.in_(ids),
+                    Participant.state == ParticipantState.joined,
+                )
+                .group_by(Participant.session_id)
+            )
+        ).all()
+    )
+    mine = {
+        p.session_id: p
+        for p in await db.scalars(
+            select(Participant).where(
+                Participant.session_id.in_(ids), Participant.username == actor.username
+            )
+        )
+    }
+    summaries = {
+        s.session_id: s
+        for s in await db.scalars(select(SessionSummary).where(SessionSummary.session_id.in_(ids)))
+    }
+    described = []
+    for session in sessions:
+        member = mine.get(session.id)
+        summary = summaries.get(session.id)
+        described.append(
+            DescribeSession.model_validate(
+                {
+                    **{
+                        c: getattr(session, c)
+                        for c in DescribeSession.model_fields
+                        if hasattr(session, c) and c not in {"host", "summary"}
+                    },
+                    "host": session.host,
+                    "participant_count": counts.get(session.id, 0),
+                    "my_role": member.role if member else None,
+                    "my_state": member.state if member else None,
+                    "summary": DescribeSummary.model_validate(summary) if summary else None,
+                }
+            )
+        )
+    return described
+
+
+async def describe_session(
+    db: AsyncSession, session: StudySession, actor: Identity
+) -> DescribeSession:
+    return (await describe_sessions(db, [session], actor))[0]
+
+
+# -- keyset pagination ------------------------------------------------------------------
+
+
+def encode_cursor(when: datetime, row_id: str) -> str:
+    raw = json.dumps([when.isoformat(), row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        when, row_id = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(when), str(row_id)
+    except (ValueError, TypeError, binascii.Error) as err:
+        raise InvalidInput("cursor: not a cursor returned by this API", "invalid_cursor") from err
+
+
+def paginate(query: Select, column, id_column, cursor: str | None, limit: int) -> Select:
+    """Newest first on ``(column, id)``, continuing after ``cursor``; fetch one extra row so
+    the caller knows whether there is a next page."""
+    if cursor:
+        when, row_id = decode_cursor(cursor)
+        query = query.where(or_(column < when, and_(column == when, id_column < row_id)))
+    return query.order_by(column.desc(), id_column.desc()).limit(limit + 1)
+
+
+def next_cursor(rows: list, limit: int, key) -> tuple[list, str | None]:
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    when, row_id = key(rows[-1])
+    return rows, encode_cursor(when, row_id)

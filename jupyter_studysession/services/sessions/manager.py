@@ -1,0 +1,413 @@
+"""The study-session lifecycle: create, list, update, cancel, start, end, clean up.
+
+Every public method is one transaction; audit events are emitted after it commits.
+Membership (join, leave, invites, participants) lives in :mod:`.participants`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, exists, func, or_, select
+
+from ...audit import Audit
+from ...clock import Clock
+from ...exceptions import Conflict
+from ...identity import SYSTEM, Identity
+from ...models import (
+    CleanupResult,
+    CreateSession,
+    DescribeSession,
+    DescribeSummary,
+    EndSessionResult,
+    ListSessions,
+    ListSessionsQuery,
+    PageQuery,
+    UpdateSession,
+)
+from ...orm import (
+    ChatMessage,
+    Goal,
+    Participant,
+    ParticipantState,
+    SessionRole,
+    SessionStatus,
+    StudySession,
+)
+from ...ratelimit import Limit, RateLimiter
+from ...store import Store
+from ..notifications.manager import NotificationManager
+from ..users.manager import ensure_users, record_user
+from . import attendance
+from .access import (
+    MEMBER_STATES,
+    describe_session,
+    describe_sessions,
+    hosted_session,
+    next_cursor,
+    paginate,
+    viewable_session,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SessionPolicy:
+    """The configurable rules of the lifecycle (set from the app's traits)."""
+
+    join_window: timedelta = timedelta(minutes=5)
+    abandon_scheduled_after: timedelta = timedelta(minutes=30)
+    auto_end_active_after: timedelta = timedelta(hours=6)
+    create_limit: Limit = Limit(10, 3600)  # noqa: RUF009 (frozen, immutable)
+
+
+class SessionManager:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        notifications: NotificationManager,
+        limiter: RateLimiter,
+        audit: Audit,
+        policy: SessionPolicy | None = None,
+    ):
+        self.store = store
+        self.clock = clock
+        self.notifications = notifications
+        self.limiter = limiter
+        self.audit = audit
+        self.policy = policy or SessionPolicy()
+
+    # -- create and read -----------------------------------------------------------------
+
+    async def create_session(self, actor: Identity, request: CreateSession) -> DescribeSession:
+        """Create a scheduled session hosted by ``actor`` and invite ``request.invite``."""
+        self.limiter.hit("create_session", actor.username, self.policy.create_limit)
+        now = self.clock.now()
+        invitees = [u for u in dict.fromkeys(request.invite) if u != actor.username]
+        async with self.store.transaction() as db:
+            await record_user(db, actor, now)
+            await ensure_users(db, invitees, now)
+            session = StudySession(
+                **request.model_dump(exclude={"invite", "settings"}),
+                settings=request.settings.model_dump(mode="json"),
+                status=SessionStatus.scheduled,
+                host_username=actor.username,
+                created_at=now,
+                updated_at=now,
+                last_activity_at=now,
+            )
+            db.add(session)
+            await db.flush()
+            db.add(
+                Participant(
+                    session_id=session.id,
+                    username=actor.username,
+                    role=SessionRole.host,
+                    state=ParticipantState.joined,
+                    joined_at=now,
+                    updated_at=now,
+                )
+            )
+            for name in invitees:
+                db.add(
+                    Participant(
+                        session_id=session.id,
+                        username=name,
+                        role=SessionRole.participant,
+                        state=ParticipantState.invited,
+                        invited_by=actor.username,
+                        invited_at=now,
+                        updated_at=now,
+                    )
+                )
+            self.notifications.notify(
+                db,
+                invitees,
+                "invite",
+                f"{actor.display_name} invited you to “{session.title}”",
+                session_id=session.id,
+            )
+            await db.flush()
+            await db.refresh(session, ["host"])
+            described = await describe_session(db, session, actor)
+        self.audit.session("created", session.id, actor.username, status=session.status)
+        if invitees:
+            self.audit.session("invited", session.id, actor.username, usernames=invitees)
+        return described
+
+    async def get_session(self, actor: Identity, session_id: str) -> DescribeSession:
+        async with self.store.read() as db:
+            session, _ = await viewable_session(db, session_id, actor)
+            return await describe_session(db, session, actor)
+
+    async def list_sessions(self, actor: Identity, query: ListSessionsQuery) -> ListSessions:
+        """The actor's sessions (invited, joined or left), newest first."""
+        mine = select(Participant.session_id).where(
+            Participant.username == actor.username, Participant.state.in_(MEMBER_STATES)
+        )
+        if query.role is not None:
+            mine = mine.where(Participant.role == query.role)
+        sessions = select(StudySession).where(StudySession.id.in_(mine))
+        if query.status is not None:
+            sessions = sessions.where(StudySession.status == query.status)
+        if query.type is not None:
+            sessions = sessions.where(StudySession.type == query.type)
+        return await self._page(actor, sessions, StudySession.created_at, query)
+
+    async def browse_sessions(self, actor: Identity, query: PageQuery) -> ListSessions:
+        """Public sessions, scheduled or active, that the actor has not joined or been removed
+        from."""
+        taken = select(Participant.session_id).where(
+            Participant.username == actor.username,
+            Participant.state.in_((ParticipantState.joined, ParticipantState.removed)),
+        )
+        sessions = select(StudySession).where(
+            StudySession.is_public.is_(True),
+            StudySession.status.in_((SessionStatus.scheduled, SessionStatus.active)),
+            StudySession.id.not_in(taken),
+        )
+        return await self._page(actor, sessions, StudySession.created_at, query)
+
+    async def session_history(self, actor: Identity, query: PageQuery) -> ListSessions:
+        """Completed and cancelled sessions the actor belonged to, most recently ended first,
+        with their summaries."""
+        mine = select(Participant.session_id).where(
+            Participant.username == actor.username, Participant.state.in_(MEMBER_STATES)
+        )
+        sessions = select(StudySession).where(
+            StudySession.id.in_(mine),
+            StudySession.status.in_((SessionStatus.completed, SessionStatus.cancelled)),
+        )
+        return await self._page(actor, sessions, StudySession.updated_at, query)
+
+    async def _page(self, actor: Identity, query, column, page) -> ListSessions:
+        async with self.store.read() as db:
+            rows = list(
+                await db.scalars(paginate(query, column, StudySession.id, page.cursor, page.limit))
+            )
+            rows, cursor = next_cursor(rows, page.limit, lambda s: (getattr(s, column.key), s.id))
+            return ListSessions(items=await describe_sessions(db, rows, actor), next_cursor=cursor)
+
+    # -- change --------------------------------------------------------------------------
+
+    async def update_session(
+        self, actor: Identity, session_id: str, request: UpdateSession
+    ) -> DescribeSession:
+        changes = request.model_dump(exclude_unset=True, mode="json")
+        if not changes:
+            return await self.get_session(actor, session_id)
+        async with self.store.transaction() as db:
+            session, _ = await hosted_session(db, session_id, actor)
+            if session.status in (SessionStatus.completed, SessionStatus.cancelled):
+                raise Conflict(
+                    f"The session is {session.status}; it can no longer change.", "session_ended"
+                )
+            if "scheduled_at" in changes and session.status != SessionStatus.scheduled:
+                raise Conflict(
+                    "Only a session that has not started can be rescheduled.", "already_started"
+                )
+            for field in (
+                "title",
+                "description",
+                "subject",
+                "tags",
+                "max_participants",
+                "is_public",
+                "settings",
+            ):
+                if field in changes:
+                    setattr(session, field, changes[field])
+            if "scheduled_at" in changes:
+                session.scheduled_at = request.scheduled_at
+            session.updated_at = self.clock.now()
+            described = await describe_session(db, session, actor)
+        self.audit.session("updated", session_id, actor.username, detail=",".join(sorted(changes)))
+        return described
+
+    async def cancel_session(self, actor: Identity, session_id: str) -> DescribeSession:
+        """The host cancels a session that has not started; members are notified."""
+        now = self.clock.now()
+        async with self.store.transaction() as db:
+            session, _ = await hosted_session(db, session_id, actor, host_only=True)
+            if session.status != SessionStatus.scheduled:
+                raise Conflict(
+                    f"A {session.status} session cannot be cancelled"
+                    + (" (end it instead)." if session.status == SessionStatus.active else "."),
+                    "invalid_status",
+                )
+            session.status = SessionStatus.cancelled
+            session.updated_at = now
+            members = await self._member_names(db, session_id, exclude=actor.username)
+            self.notifications.notify(
+                db,
+                members,
+                "session_cancelled",
+                f"“{session.title}” was cancelled",
+                session_id=session_id,
+            )
+            described = await describe_session(db, session, actor)
+        self.audit.session("cancelled", session_id, actor.username, status=session.status)
+        return described
+
+    async def start_session(self, actor: Identity, session_id: str) -> DescribeSession:
+        """``scheduled`` → ``active``; everyone already joined starts being present."""
+        now = self.clock.now()
+        async with self.store.transaction() as db:
+            session, _ = await hosted_session(db, session_id, actor)
+            if session.status != SessionStatus.scheduled:
+                raise Conflict(
+                    f"The session is {session.status}; only a scheduled session can start.",
+                    "invalid_status",
+                )
+            session.status = SessionStatus.active
+            session.started_at = now
+            session.updated_at = session.last_activity_at = now
+            joined = await self._member_names(db, session_id, states=(ParticipantState.joined,))
+            for name in joined:
+                await attendance.open_interval(db, session_id, name, now)
+            self.notifications.notify(
+                db,
+                await self._member_names(db, session_id, exclude=actor.username),
+                "session_started",
+                f"“{session.title}” has started",
+                session_id=session_id,
+            )
+            described = await describe_session(db, session, actor)
+        self.audit.session("started", session_id, actor.username, status=session.status)
+        return described
+
+    async def end_session(self, actor: Identity, session_id: str) -> EndSessionResult:
+        """End an active session, in one transaction: status, duration, every joined
+        participant left with their interval closed, the summary, the notifications."""
+        async with self.store.transaction() as db:
+            session, _ = await hosted_session(db, session_id, actor)
+            if session.status != SessionStatus.active:
+                raise Conflict(
+                    f"The session is {session.status}; only an active session can end.",
+                    "invalid_status",
+                )
+            summary = await self._end(db, session, actor)
+            result = EndSessionResult(
+                session=await describe_session(db, session, actor),
+                summary=DescribeSummary.model_validate(summary),
+            )
+        self.audit.session("ended", session_id, actor.username, status=session.status)
+        return result
+
+    async def _end(self, db, session: StudySession, actor: Identity):
+        now = self.clock.now()
+        session.status = SessionStatus.completed
+        session.ended_at = now
+        session.updated_at = now
+        session.duration_minutes = round((now - session.started_at).total_seconds() / 60)
+        await attendance.close_intervals(db, session.id, now)
+        joined = await db.scalars(
+            select(Participant).where(
+                Participant.session_id == session.id,
+                Participant.state == ParticipantState.joined,
+            )
+        )
+        for member in joined:
+            member.state = ParticipantState.left
+            member.left_at = member.updated_at = now
+        summary = await attendance.write_summary(db, session, actor.username, now)
+        self.notifications.notify(
+            db,
+            await self._member_names(db, session.id, exclude=actor.username),
+            "session_ended",
+            f"“{session.title}” has ended",
+            f"{summary.duration_minutes} min, {summary.participant_count} present",
+            session_id=session.id,
+        )
+        return summary
+
+    @staticmethod
+    async def _member_names(db, session_id: str, states=None, exclude: str | None = None):
+        """Usernames of the session's members (not removed ones), optionally in ``states``."""
+        query = select(Participant.username).where(
+            Participant.session_id == session_id,
+            Participant.state.in_(states or MEMBER_STATES),
+        )
+        if exclude is not None:
+            query = query.where(Participant.username != exclude)
+        return list(await db.scalars(query.order_by(Participant.id)))
+
+    # -- cleanup -------------------------------------------------------------------------
+
+    async def cleanup(self) -> CleanupResult:
+        """Delete scheduled sessions abandoned before they started and end active sessions
+        that ran too long. Each session is handled in its own transaction: one failure does
+        not stop the rest."""
+        now = self.clock.now()
+        policy = self.policy
+        reference = func.coalesce(StudySession.scheduled_at, StudySession.created_at)
+        activity = or_(
+            exists().where(
+                Participant.session_id == StudySession.id,
+                Participant.role != SessionRole.host,
+                Participant.joined_at.is_not(None),
+            ),
+            exists().where(ChatMessage.session_id == StudySession.id),
+            exists().where(Goal.session_id == StudySession.id),
+        )
+        async with self.store.read() as db:
+            abandoned = list(
+                await db.scalars(
+                    select(StudySession.id).where(
+                        StudySession.status == SessionStatus.scheduled,
+                        reference < now - policy.abandon_scheduled_after,
+                        ~activity,
+                    )
+                )
+            )
+            overdue = list(
+                await db.scalars(
+                    select(StudySession.id).where(
+                        StudySession.status == SessionStatus.active,
+                        StudySession.started_at < now - policy.auto_end_active_after,
+                    )
+                )
+            )
+        deleted = auto_ended = failed = 0
+        for session_id in abandoned:
+            try:
+                async with self.store.transaction() as db:
+                    result = await db.execute(
+                        delete(StudySession).where(
+                            StudySession.id == session_id,
+                            StudySession.status == SessionStatus.scheduled,
+                        )
+                    )
+                if result.rowcount:
+                    deleted += 1
+                    self.audit.session(
+                        "deleted", session_id, SYSTEM.username, detail="abandoned before it started"
+                    )
+            except Exception:
+                failed += 1
+                log.exception("cleanup: could not delete abandoned session %s", session_id)
+        for session_id in overdue:
+            try:
+                async with self.store.transaction() as db:
+                    session = await db.get(StudySession, session_id, with_for_update=True)
+                    if session is None or session.status != SessionStatus.active:
+                        continue
+                    await self._end(db, session, SYSTEM)
+                auto_ended += 1
+                self.audit.session(
+                    "ended",
+                    session_id,
+                    SYSTEM.username,
+                    status=SessionStatus.completed,
+                    detail="ran too long",
+                )
+            except Exception:
+                failed += 1
+                log.exception("cleanup: could not end overdue session %s", session_id)
+        if deleted or auto_ended or failed:
+            log.info("cleanup: deleted %s, auto-ended %s, failed %s", deleted, auto_ended, failed)
+        return CleanupResult(deleted=deleted, auto_ended=auto_ended, failed=failed)
