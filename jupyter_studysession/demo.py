@@ -41,7 +41,7 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
     if not isinstance(clock, FrozenClock):
         raise TypeError("demo data needs the services built with a FrozenClock")
     now = utcnow()
-    alice, bob, carol, dave, prof, tina = (person(u) for u in PEOPLE)
+    alice, bob, carol, _dave, prof, tina = (person(u) for u in PEOPLE)
     sessions, participants = services.sessions, services.participants
 
     async def create(host, when, **fields):
@@ -53,9 +53,14 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
 
     # last week: a completed group session, with attendance and a summary
     past = await create(
-        alice, now - timedelta(days=7, hours=1), title="Linear algebra: eigenvalues",
-        description="Work through problem set 4 together.", subject="Math 221",
-        tags=["linear-algebra", "pset4"], is_public=True, invite=["bob", "carol"],
+        alice,
+        now - timedelta(days=7, hours=1),
+        title="Linear algebra: eigenvalues",
+        description="Work through problem set 4 together.",
+        subject="Math 221",
+        tags=["linear-algebra", "pset4"],
+        is_public=True,
+        invite=["bob", "carol"],
         scheduled_at=now - timedelta(days=7),
     )
     clock.set(now - timedelta(days=7, minutes=3))
@@ -70,9 +75,14 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
 
     # happening now: an active session alice hosts, with bob in it and dave invited
     live = await create(
-        alice, now - timedelta(hours=1), title="Data 100: pandas group-bys",
-        description="Lab 3 review; bring your questions.", subject="Data 100",
-        tags=["pandas"], is_public=True, invite=["bob", "dave"],
+        alice,
+        now - timedelta(hours=1),
+        title="Data 100: pandas group-bys",
+        description="Lab 3 review; bring your questions.",
+        subject="Data 100",
+        tags=["pandas"],
+        is_public=True,
+        invite=["bob", "dave"],
         settings=SessionSettings(tools=["chat", "timer", "notes", "whiteboard"]),
     )
     clock.set(now - timedelta(minutes=25))
@@ -81,22 +91,40 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
 
     # coming up: public and private scheduled sessions, and one cancelled
     await create(
-        bob, now - timedelta(hours=2), title="Exam 1 review", subject="Math 221",
-        is_public=True, max_participants=30, scheduled_at=now + timedelta(days=1, hours=2),
+        bob,
+        now - timedelta(hours=2),
+        title="Exam 1 review",
+        subject="Math 221",
+        is_public=True,
+        max_participants=30,
+        scheduled_at=now + timedelta(days=1, hours=2),
         invite=["alice", "carol", "dave"],
     )
     await create(
-        carol, now - timedelta(hours=3), title="Quiet focus hour", type="solo",
-        max_participants=2, scheduled_at=now + timedelta(hours=3),
+        carol,
+        now - timedelta(hours=3),
+        title="Quiet focus hour",
+        type="solo",
+        max_participants=2,
+        scheduled_at=now + timedelta(hours=3),
     )
     await create(
-        tina, now - timedelta(hours=4), title="Section 102: recursion practice",
-        subject="CS 61A", is_public=True, max_participants=40,
-        scheduled_at=now + timedelta(days=2), invite=["alice", "bob"],
+        tina,
+        now - timedelta(hours=4),
+        title="Section 102: recursion practice",
+        subject="CS 61A",
+        is_public=True,
+        max_participants=40,
+        scheduled_at=now + timedelta(days=2),
+        invite=["alice", "bob"],
     )
     cancelled = await create(
-        prof, now - timedelta(days=2), title="Guest lecture Q&A", is_public=True,
-        scheduled_at=now + timedelta(days=3), invite=["alice"],
+        prof,
+        now - timedelta(days=2),
+        title="Guest lecture Q&A",
+        is_public=True,
+        scheduled_at=now + timedelta(days=3),
+        invite=["alice"],
     )
     clock.set(now - timedelta(days=1))
     await sessions.cancel_session(prof, cancelled.id)

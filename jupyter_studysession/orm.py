@@ -139,7 +139,7 @@ class StudySession(Base):
     updated_at: Mapped[datetime]
     last_activity_at: Mapped[datetime]
 
-    host: Mapped[User] = relationship(lazy="joined")
+    host: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     participants: Mapped[list[Participant]] = relationship(
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -165,7 +165,7 @@ class Participant(Base):
     updated_at: Mapped[datetime]
 
     session: Mapped[StudySession] = relationship(back_populates="participants")
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
 class AttendanceInterval(Base):

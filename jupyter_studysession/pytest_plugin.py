@@ -31,9 +31,9 @@ def token_for(username: str) -> str:
 
 
 @pytest.fixture
-def ss_clock() -> FrozenClock:
-    """A clock the test moves by hand (``ss_clock.advance(minutes=5)``)."""
-    return FrozenClock()
+def ss_clock(ss_app) -> FrozenClock:
+    """The server's clock, which the test moves by hand (``ss_clock.advance(minutes=5)``)."""
+    return ss_app.clock
 
 
 @pytest.fixture
@@ -84,11 +84,14 @@ def ss_db_url(request) -> str:
 
 
 @pytest.fixture
-def ss_server_config(ss_db_url, ss_clock) -> dict:
+def ss_server_config(ss_db_url) -> dict:
     """A server that requires authentication, with one token per test user."""
     return {
         "ServerApp": {
-            "jpserver_extensions": {"jupyter_studysession": True},
+            "jpserver_extensions": {
+                "jupyter_studysession": True,
+                "jupyter_server_terminals": False,
+            },
             "allow_unauthenticated_access": False,
             "identity_provider_class": "jupyter_studysession.tokens.UserTokensIdentityProvider",
         },
@@ -98,13 +101,28 @@ def ss_server_config(ss_db_url, ss_clock) -> dict:
         },
         "StudySessionApp": {
             "db_url": ss_db_url,
-            "clock": ss_clock,
+            "clock": FrozenClock(),
             "instructors": {"prof"},
             "tas": {"tina"},
             "cleanup_interval_seconds": 0,
             "write_limit": "1000/minute",
         },
     }
+
+
+@pytest.fixture
+def ss_services(ss_db_url, jp_asyncio_loop):
+    """The managers on a fresh database, without a server (for manager-level tests).
+
+    The clock is a :class:`FrozenClock`: ``ss_services.clock.advance(minutes=5)``.
+    """
+    from .app import StudySessionApp
+
+    app = StudySessionApp(db_url=ss_db_url, clock=FrozenClock(), instructors={"prof"}, tas={"tina"})
+    services = app.build_services()
+    jp_asyncio_loop.run_until_complete(services.store.open())
+    yield services
+    jp_asyncio_loop.run_until_complete(services.store.dispose())
 
 
 @dataclass
@@ -121,8 +139,15 @@ def ss_fetch(jp_fetch):
     Returns a :class:`Reply` (status, decoded JSON body, headers); never raises on HTTP errors.
     """
 
-    async def fetch(user: str | None, path: str, *, method: str = "GET", body: Any = None,
-                    params: dict | None = None, headers: dict | None = None) -> Reply:
+    async def fetch(
+        user: str | None,
+        path: str,
+        *,
+        method: str = "GET",
+        body: Any = None,
+        params: dict | None = None,
+        headers: dict | None = None,
+    ) -> Reply:
         headers = dict(headers or {})
         headers.setdefault("Authorization", f"token {token_for(user)}" if user else "")
         if body is not None and not isinstance(body, (str, bytes)):
@@ -130,8 +155,13 @@ def ss_fetch(jp_fetch):
         if body is None and method in ("POST", "PATCH", "PUT"):
             body = "{}"
         response = await jp_fetch(
-            "studysession/api", *[urllib.parse.unquote(p) for p in path.split("/")],
-            method=method, body=body, params=params, headers=headers, raise_error=False,
+            "studysession/api",
+            *[urllib.parse.unquote(p) for p in path.split("/")],
+            method=method,
+            body=body,
+            params=params,
+            headers=headers,
+            raise_error=False,
             allow_nonstandard_methods=True,
         )
         raw = response.body.decode() if response.body else ""

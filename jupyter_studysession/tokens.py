@@ -24,17 +24,27 @@ def user_for(username: str, display_name: str | None = None) -> User:
     display_name = display_name or username.replace("_", " ").replace(".", " ").title()
     initials = "".join(part[0] for part in display_name.split()[:2]).upper() or username[:1]
     color = COLORS[sum(map(ord, username)) % len(COLORS)]
-    return User(username=username, name=username, display_name=display_name,
-                initials=initials, avatar_url=None, color=color)
+    return User(
+        username=username,
+        name=username,
+        display_name=display_name,
+        initials=initials,
+        avatar_url=None,
+        color=color,
+    )
 
 
 class UserTokensIdentityProvider(IdentityProvider):
     user_tokens = Dict(
-        key_trait=Unicode(), value_trait=Unicode(), config=True,
+        key_trait=Unicode(),
+        value_trait=Unicode(),
+        config=True,
         help="Tokens and the usernames they log in as: {token: username}.",
     )
     display_names = Dict(
-        key_trait=Unicode(), value_trait=Unicode(), config=True,
+        key_trait=Unicode(),
+        value_trait=Unicode(),
+        config=True,
         help="Optional display names: {username: display name}.",
     )
 

@@ -22,14 +22,16 @@ from ...orm import Notification
 from ...store import Store
 
 
-def tuple_after(columns, values):
-    """Rows after ``values`` in the order (first ascending, the others descending)."""
-    (read, created, row_id), (last_read, last_created, last_id) = columns, values
-    return or_(
-        read > last_read,
-        and_(read == last_read, created < last_created),
-        and_(read == last_read, created == last_created, row_id < last_id),
+def after(last: Notification):
+    """Rows after ``last`` in the order unread first, then newest first, then by id."""
+    later = or_(
+        Notification.created_at < last.created_at,
+        and_(Notification.created_at == last.created_at, Notification.id < last.id),
     )
+    read = Notification.read_at.is_not(None)
+    if last.read_at is not None:
+        return and_(read, later)
+    return or_(read, and_(Notification.read_at.is_(None), later))
 
 
 class NotificationManager:
@@ -60,7 +62,7 @@ class NotificationManager:
     async def list_notifications(self, actor: Identity, query: PageQuery) -> ListNotifications:
         """The user's notifications: unread ones first, each group newest first.
 
-        The cursor is the last item's id; the order key is ``(read, created_at, id)``.
+        The cursor is the id of the last item of the page.
         """
         is_read = Notification.read_at.is_not(None)
         order = (is_read.asc(), Notification.created_at.desc(), Notification.id.desc())
@@ -72,12 +74,7 @@ class NotificationManager:
                     raise InvalidInput(
                         "cursor: not a cursor returned by this API", "invalid_cursor"
                     )
-                mine = mine.where(
-                    tuple_after(
-                        (is_read, Notification.created_at, Notification.id),
-                        (last.read_at is not None, last.created_at, last.id),
-                    )
-                )
+                mine = mine.where(after(last))
             rows = list(await db.scalars(mine.order_by(*order).limit(query.limit + 1)))
             unread = await db.scalar(
                 select(func.count()).where(

@@ -23,7 +23,7 @@ HOST_ROLES = (SessionRole.host, SessionRole.co_host)
 async def load_session(db: AsyncSession, session_id: str, *, lock: bool = False) -> StudySession:
     query = select(StudySession).where(StudySession.id == session_id)
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(of=StudySession)
     session = await db.scalar(query)
     if session is None:
         raise NotFound(f"No study session {session_id!r}.", "session_not_found")

@@ -46,6 +46,7 @@ from .access import (
     describe_session,
     describe_sessions,
     hosted_session,
+    load_session,
     next_cursor,
     paginate,
     viewable_session,
@@ -393,9 +394,9 @@ class SessionManager:
         for session_id in overdue:
             try:
                 async with self.store.transaction() as db:
-                    session = await db.get(StudySession, session_id, with_for_update=True)
-                    if session is None or session.status != SessionStatus.active:
-                        continue
+                    session = await load_session(db, session_id, lock=True)
+                    if session.status != SessionStatus.active:
+                        continue  # ended by its host in the meantime
                     await self._end(db, session, SYSTEM)
                 auto_ended += 1
                 self.audit.session(

@@ -1,0 +1,66 @@
+"""The store: schema creation and revision checks, SQLite settings, UTC timestamps."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+
+from jupyter_studysession.exceptions import DatabaseNotReady
+from jupyter_studysession.orm import User
+from jupyter_studysession.store import Store
+
+
+async def test_new_database_is_created_at_the_head_revision(ss_db_url):
+    store = Store(ss_db_url)
+    try:
+        assert await store.current_revision() is None
+        assert await store.open() == "created"
+        assert await store.current_revision() == Store.head_revision()
+        again = Store(ss_db_url)
+        assert await again.check_schema() == "current"
+        await again.dispose()
+    finally:
+        await store.dispose()
+
+
+async def test_an_outdated_database_is_refused_with_the_command_to_run(ss_db_url):
+    store = Store(ss_db_url)
+    await store.open()
+    async with store.transaction() as db:
+        await db.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    await store.dispose()
+
+    outdated = Store(ss_db_url)
+    with pytest.raises(DatabaseNotReady) as err:
+        await outdated.open()
+    assert "jupyter studysession db upgrade" in err.value.message
+    with pytest.raises(DatabaseNotReady):
+        async with outdated.read():
+            pass
+    await outdated.dispose()
+
+
+async def test_timestamps_round_trip_as_utc_aware(ss_db_url):
+    store = Store(ss_db_url)
+    await store.open()
+    plus_two = timezone(timedelta(hours=2))
+    seen = datetime(2026, 3, 29, 3, 30, tzinfo=plus_two)
+    async with store.transaction() as db:
+        db.add(User(username="u", display_name="U", first_seen=seen))
+    async with store.read() as db:
+        user = await db.get(User, "u")
+    assert user.first_seen == seen
+    assert user.first_seen.tzinfo == timezone.utc
+    with pytest.raises(Exception, match="naive datetime"):
+        async with store.transaction() as db:
+            db.add(User(username="v", display_name="V", first_seen=datetime(2026, 1, 1)))
+    await store.dispose()
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(ss_sqlite_url):
+    store = Store(ss_sqlite_url)
+    await store.open()
+    async with store.read() as db:
+        assert (await db.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+        assert (await db.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    await store.dispose()
