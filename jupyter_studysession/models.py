@@ -7,7 +7,14 @@ import enum
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from .identity import CourseRole
 from .orm import ParticipantState, SessionRole, SessionStatus, SessionType
@@ -94,11 +101,19 @@ class CreateSession(Request):
     type: SessionType = SessionType.group
     subject: Subject | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=10)
-    max_participants: int = Field(10, ge=2, le=500)
+    max_participants: int = Field(
+        None, ge=2, le=500, description="Default: 2 for solo and one_on_one, 10 for group."
+    )
     is_public: bool = False
     scheduled_at: AwareDatetime | None = None
     settings: SessionSettings = Field(default_factory=SessionSettings)
     invite: list[Username] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _default_capacity(self) -> CreateSession:
+        if self.max_participants is None:
+            self.max_participants = 10 if self.type == SessionType.group else 2
+        return self
 
 
 class UpdateSession(Request):

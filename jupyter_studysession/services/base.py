@@ -95,8 +95,8 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
     def parse_query(self, model: type[M]) -> M:
         data: dict[str, Any] = {}
         for name, values in self.request.query_arguments.items():
-            if name in ("token", "_xsrf"):
-                continue
+            if name in ("token", "_xsrf") or name.isdigit():
+                continue  # auth parameters, and the cache-buster JupyterLab's client appends
             data[name] = values[-1].decode("utf-8", "replace")
         try:
             return model.model_validate(data)

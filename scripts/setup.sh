@@ -1,0 +1,20 @@
+# Sourced by scripts/run and scripts/test: a virtual environment in .venv with this package
+# installed in development mode (which builds the JupyterLab extension) and its extras.
+# Usage: source scripts/setup.sh EXTRAS   (e.g. "dev")
+set -euo pipefail
+extras="${1:-dev}"
+python="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "==> Creating .venv with $($python --version)"
+  "$python" -m venv .venv
+fi
+# shellcheck disable=SC1091
+source .venv/bin/activate
+stamp=".venv/.installed-$extras"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ labextension/package.json -nt "$stamp" ]; then
+  echo "==> Installing jupyter-studysession[$extras] (builds the JupyterLab extension; a few minutes the first time)"
+  python -m pip install --quiet --upgrade pip
+  python -m pip install --quiet -e ".[$extras]"
+  jupyter labextension develop --overwrite . >/dev/null
+  touch "$stamp"
+fi
