@@ -199,10 +199,10 @@ class SessionManager:
         self, actor: Identity, session_id: str, request: UpdateSession
     ) -> DescribeSession:
         changes = request.model_dump(exclude_unset=True, mode="json")
-        if not changes:
-            return await self.get_session(actor, session_id)
         async with self.store.transaction() as db:
             session, _ = await hosted_session(db, session_id, actor)
+            if not changes:
+                return await describe_session(db, session, actor)
             if session.status in (SessionStatus.completed, SessionStatus.cancelled):
                 raise Conflict(
                     f"The session is {session.status}; it can no longer change.", "session_ended"
