@@ -6,6 +6,7 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from jupyter_core.paths import jupyter_data_dir
@@ -14,22 +15,34 @@ from traitlets import Bool, Float, Instance, Set, Type, Unicode, default, valida
 
 from . import __version__
 from .audit import Audit
+from .bus import Bus, LocalBus, RedisBus
 from .clock import Clock
 from .exceptions import DatabaseNotReady
-from .identity import ConfigRoleProvider, RoleProvider
+from .identity import ConfigRoleProvider, RoleProvider, authorize_user_channel
 from .ratelimit import Limit, RateLimiter
+from .realtime import handlers as realtime_handlers
+from .realtime.hub import RealtimeHub
+from .realtime.outbox import Outbox
 from .services import openapi
 from .services.admin import handlers as admin_handlers
 from .services.notifications import handlers as notification_handlers
 from .services.notifications.manager import NotificationManager
 from .services.sessions import handlers as session_handlers
+from .services.sessions.access import authorize_session_channel
 from .services.sessions.manager import SessionManager, SessionPolicy
 from .services.sessions.participants import ParticipantManager
 from .services.users import handlers as user_handlers
 from .services.users.manager import UserManager
 from .store import Store, redact_url
 
-HANDLER_MODULES = [user_handlers, session_handlers, notification_handlers, admin_handlers, openapi]
+HANDLER_MODULES = [
+    user_handlers,
+    session_handlers,
+    notification_handlers,
+    admin_handlers,
+    realtime_handlers,
+    openapi,
+]
 
 
 @dataclass
@@ -46,6 +59,9 @@ class Services:
     notifications: NotificationManager
     write_limit: Limit
     admin_api_key: str
+    bus: Bus
+    outbox: Outbox
+    hub: RealtimeHub
     handlers: list = field(default_factory=list)
 
 
@@ -88,6 +104,18 @@ class StudySessionApp(ExtensionApp):
             if url.startswith(sync):
                 return async_ + url[len(sync) :]
         return url
+
+    bus_url = Unicode(
+        config=True,
+        help="""Where realtime events fan out between server processes. Empty (the default):
+        in this process only. ``redis://host:6379/0``: Redis pub/sub, so several replicas
+        behind the hub's proxy behave as one (needs ``jupyter-studysession[scale]`` and a
+        shared PostgreSQL ``db_url``). Default: ``$JUPYTER_STUDYSESSION_BUS_URL``.""",
+    )
+
+    @default("bus_url")
+    def _default_bus_url(self):
+        return os.environ.get("JUPYTER_STUDYSESSION_BUS_URL", "")
 
     db_auto_upgrade = Bool(
         False,
@@ -188,18 +216,26 @@ class StudySessionApp(ExtensionApp):
         limiter = RateLimiter(clock)
         audit = Audit(event_logger)
         policy = self.policy()
-        notifications = NotificationManager(store, clock)
+        bus = RedisBus(parent=self, url=self.bus_url) if self.bus_url else LocalBus(parent=self)
+        outbox = Outbox(store, bus, clock)
+        hub = RealtimeHub(outbox, bus)
+        hub.register_channel("session", partial(authorize_session_channel, store))
+        hub.register_channel("user", authorize_user_channel)
+        notifications = NotificationManager(store, clock, outbox)
         return Services(
             store=store,
             clock=clock,
             limiter=limiter,
             role_provider=self.role_provider_class(parent=self),
             users=UserManager(store, clock),
-            sessions=SessionManager(store, clock, notifications, limiter, audit, policy),
-            participants=ParticipantManager(store, clock, notifications, audit, policy),
+            sessions=SessionManager(store, clock, notifications, limiter, audit, outbox, policy),
+            participants=ParticipantManager(store, clock, notifications, audit, outbox, policy),
             notifications=notifications,
             write_limit=Limit.parse(self.write_limit),
             admin_api_key=self.admin_api_key,
+            bus=bus,
+            outbox=outbox,
+            hub=hub,
         )
 
     def initialize_settings(self):
@@ -213,6 +249,7 @@ class StudySessionApp(ExtensionApp):
 
     async def _start_jupyter_server_extension(self, serverapp):
         store = self.services.store
+        await self.services.bus.start()
         try:
             outcome = await store.open()
             self.log.info("Study sessions: database %s (%s)", redact_url(store.url), outcome)
@@ -244,6 +281,8 @@ class StudySessionApp(ExtensionApp):
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
+        await self.services.hub.close()
+        await self.services.bus.stop()
         await self.services.store.dispose()
 
 

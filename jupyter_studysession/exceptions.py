@@ -20,6 +20,16 @@ class InvalidInput(StudySessionError):
     status = 400
     reason = "invalid_input"
 
+    @classmethod
+    def from_validation(cls, err) -> InvalidInput:
+        """From a pydantic ``ValidationError``: the message names the fields, e.g.
+        ``"title: String should have at least 1 character"``."""
+        parts = []
+        for error in err.errors()[:5]:
+            field = ".".join(str(p) for p in error["loc"]) or "body"
+            parts.append(f"{field}: {error['msg']}")
+        return cls("; ".join(parts))
+
 
 class NotAuthorized(StudySessionError):
     status = 403

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from traitlets import Set, Unicode
 from traitlets.config import LoggingConfigurable
 
+from .exceptions import NotAuthorized
+
 
 class CourseRole(str, enum.Enum):
     instructor = "instructor"
@@ -95,3 +97,21 @@ class HubGroupsRoleProvider(RoleProvider):
         if by_name is CourseRole.ta or groups & self.ta_groups:
             return CourseRole.ta
         return CourseRole.student
+
+
+def identity_of(user, role_provider: RoleProvider) -> Identity:
+    """The :class:`Identity` of a Jupyter ``User`` (``handler.current_user``)."""
+    return Identity(
+        username=user.username,
+        display_name=user.display_name or user.name or user.username,
+        initials=user.initials,
+        color=user.color,
+        avatar_url=user.avatar_url,
+        course_role=role_provider.course_role(user),
+    )
+
+
+async def authorize_user_channel(identity: Identity, username: str) -> None:
+    """``user:<name>`` (notifications and personal events) is for that user only."""
+    if identity.username != username:
+        raise NotAuthorized("This is another user's channel.", "forbidden")

@@ -101,7 +101,7 @@ class CreateSession(Request):
     type: SessionType = SessionType.group
     subject: Subject | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=10)
-    max_participants: int = Field(
+    max_participants: int | None = Field(
         None, ge=2, le=500, description="Default: 2 for solo and one_on_one, 10 for group."
     )
     is_public: bool = False
@@ -147,6 +147,8 @@ class DescribeSummary(Response):
     goals_done: int
     goals_total: int
     duration_minutes: int
+    focus_minutes: int = Field(0, description="Minutes the shared timer spent in focus.")
+    break_minutes: int = Field(0, description="Minutes the shared timer spent in breaks.")
     ended_by: str
     attendance: dict[str, int] = Field(
         default_factory=dict, description="Minutes present, by username."
@@ -268,3 +270,15 @@ class CleanupResult(Response):
     deleted: int
     auto_ended: int
     failed: int = 0
+
+
+# -- chat -------------------------------------------------------------------------------
+
+
+# -- goals ------------------------------------------------------------------------------
+
+
+# -- timer ------------------------------------------------------------------------------
+
+
+# -- presence ---------------------------------------------------------------------------

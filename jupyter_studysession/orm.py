@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -69,7 +70,12 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        float: Float,
+    }
 
 
 class SessionType(str, enum.Enum):
@@ -211,6 +217,8 @@ class SessionSummary(Base):
     goals_done: Mapped[int]
     goals_total: Mapped[int]
     duration_minutes: Mapped[int]
+    focus_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    break_minutes: Mapped[int] = mapped_column(Integer, default=0)
     ended_by: Mapped[str] = mapped_column(String(255))
     attendance: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
@@ -259,3 +267,74 @@ class Notification(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+
+
+class ChannelSequence(Base):
+    """The last sequence number given out on a durable realtime channel."""
+
+    __tablename__ = "channel_sequences"
+
+    channel: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutboxEvent(Base):
+    """A durable realtime event, written in the transaction of the change it reports.
+
+    Clients that reconnect replay ``seq > since`` for each channel, so nothing is lost.
+    """
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (UniqueConstraint("channel", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(200))
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class TimerPhase(str, enum.Enum):
+    idle = "idle"
+    focus = "focus"
+    short_break = "short_break"
+    long_break = "long_break"
+
+
+class SessionTimer(Base):
+    """The shared pomodoro timer of a session. The server is the authority: the remaining time
+    is ``remaining_seconds`` as of ``phase_started_at`` when running, frozen when paused.
+    ``focus_seconds`` and ``break_seconds`` accumulate what the room actually spent."""
+
+    __tablename__ = "session_timers"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    focus_minutes: Mapped[float]
+    short_break_minutes: Mapped[float]
+    long_break_minutes: Mapped[float]
+    cycles: Mapped[int] = mapped_column(Integer)
+    phase: Mapped[str] = mapped_column(_enum(TimerPhase))
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    running: Mapped[bool] = mapped_column(Boolean, default=False)
+    phase_started_at: Mapped[datetime | None]
+    remaining_seconds: Mapped[float]
+    focus_seconds: Mapped[float] = mapped_column(default=0.0)
+    break_seconds: Mapped[float] = mapped_column(default=0.0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(255))
+
+
+class PresencePreference(Base):
+    """What a user chose about their presence: a manual status, and privacy."""
+
+    __tablename__ = "presence_preferences"
+
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
+    status: Mapped[str | None] = mapped_column(String(16))
+    appear_offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    hide_activity: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]

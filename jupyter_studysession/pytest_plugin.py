@@ -178,3 +178,101 @@ def ss_fetch(jp_fetch):
 def ss_app(jp_serverapp):
     """The running :class:`~jupyter_studysession.app.StudySessionApp`."""
     return next(iter(jp_serverapp.extension_manager.extension_apps["jupyter_studysession"]))
+
+
+class WsClient:
+    """A test client of the realtime protocol over one real websocket.
+
+    ``await ws.op("subscribe", channel="session:abc")`` sends an op and returns its ack (events
+    that arrive meanwhile are kept); ``await ws.event(type="chat.message")`` returns the next
+    matching event. Both fail after ``timeout`` seconds.
+    """
+
+    def __init__(self, connection, timeout: float = 5):
+        self.connection = connection
+        self.timeout = timeout
+        self.events: list[dict] = []
+        self._acks: dict[Any, dict] = {}
+        self._next_id = 0
+
+    async def send_raw(self, text: str) -> None:
+        await self.connection.write_message(text)
+
+    async def _read(self, deadline: float) -> None:
+        import asyncio
+
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            raise TimeoutError("no message from the server in time")
+        message = await asyncio.wait_for(self.connection.read_message(), remaining)
+        if message is None:
+            raise ConnectionError("the server closed the websocket")
+        frame = json.loads(message)
+        if "re" in frame:
+            self._acks[frame["re"]] = frame
+        else:
+            self.events.append(frame)
+
+    async def ack(self, ref: Any, timeout: float | None = None) -> dict:
+        """The ack of the op sent with id ``ref``."""
+        import asyncio
+
+        deadline = asyncio.get_running_loop().time() + (timeout or self.timeout)
+        while ref not in self._acks:
+            await self._read(deadline)
+        return self._acks.pop(ref)
+
+    async def op(self, name: str, **payload: Any) -> dict:
+        """Send op ``name`` and return its ack ``{"re", "ok", "data" | "error"}``."""
+        self._next_id += 1
+        ref = self._next_id
+        await self.send_raw(json.dumps({"id": ref, "op": name, **payload}))
+        return await self.ack(ref)
+
+    async def event(self, timeout: float | None = None, **match: Any) -> dict:
+        """The first event (oldest first) whose fields equal ``match``; removed from the
+        buffer. ``channel=``, ``type=`` are the usual keys."""
+        import asyncio
+
+        deadline = asyncio.get_running_loop().time() + (timeout or self.timeout)
+        while True:
+            for i, frame in enumerate(self.events):
+                if all(frame.get(k) == v for k, v in match.items()):
+                    return self.events.pop(i)
+            await self._read(deadline)
+
+    async def drain(self, quiet: float = 0.2) -> list[dict]:
+        """Everything that arrives until the socket is quiet for ``quiet`` seconds."""
+        import asyncio
+
+        try:
+            while True:
+                await self._read(asyncio.get_running_loop().time() + quiet)
+        except TimeoutError:
+            pass
+        events, self.events = self.events, []
+        return events
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@pytest.fixture
+def ss_ws(jp_ws_fetch):
+    """Open ``/studysession/api/ws`` as a user: ``ws = await ss_ws("alice")``.
+
+    Returns a :class:`WsClient`; every client is closed when the test ends.
+    """
+    clients: list[WsClient] = []
+
+    async def connect(user: str, timeout: float = 5) -> WsClient:
+        connection = await jp_ws_fetch(
+            "studysession", "api", "ws", headers={"Authorization": f"token {token_for(user)}"}
+        )
+        client = WsClient(connection, timeout)
+        clients.append(client)
+        return client
+
+    yield connect
+    for client in clients:
+        client.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from alembic import command
@@ -29,6 +29,12 @@ from sqlalchemy.ext.asyncio import (
 from .exceptions import DatabaseNotReady
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
+AFTER_COMMIT = "studysession.after_commit"
+
+
+def after_commit(db: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
+    """Run ``callback`` after the transaction of ``db`` commits (in :meth:`Store.transaction`)."""
+    db.info.setdefault(AFTER_COMMIT, []).append(callback)
 
 
 def redact_url(url: str) -> str:
@@ -100,10 +106,17 @@ class Store:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One write transaction: committed when the block ends, rolled back on error."""
+        """One write transaction: committed when the block ends, rolled back on error.
+
+        Callbacks registered with :func:`after_commit` run once the commit succeeded (this is
+        how realtime events are published: never for a change that was rolled back).
+        """
         self._check_ready()
-        async with self._write_sessions() as db, db.begin():
-            yield db
+        async with self._write_sessions() as db:
+            async with db.begin():
+                yield db
+            for callback in db.info.pop(AFTER_COMMIT, []):
+                await callback()
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -97,5 +97,6 @@ async def test_every_ref_should_name_a_component_schema(ss_fetch):
 
 
 async def test_document_should_pass_the_openapi_spec_validator(ss_fetch):
-    validator = pytest.importorskip("openapi_spec_validator", reason="in the test extra")
-    validator.validate(await served_document(ss_fetch))
+    from openapi_spec_validator import validate
+
+    validate(await served_document(ss_fetch))

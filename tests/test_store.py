@@ -64,3 +64,19 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(ss_sqlite_url):
         assert (await db.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await db.execute(text("PRAGMA foreign_keys"))).scalar() == 1
     await store.dispose()
+
+
+async def test_migrations_should_build_exactly_the_tables_of_the_models(ss_db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from jupyter_studysession.orm import Base
+
+    store = Store(ss_db_url)
+    await store.open()
+    async with store._write_engine.connect() as conn:
+        diff = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
+    await store.dispose()
+    assert diff == []

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from tornado import web
 
 from ..exceptions import InvalidInput, RateLimited, StudySessionError
-from ..identity import Identity
+from ..identity import Identity, identity_of
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -33,14 +33,6 @@ class Operation:
     query: type[BaseModel] | None = None
     status: int = 200
     content_type: str = "application/json"
-
-
-def describe_validation_error(err: ValidationError) -> str:
-    parts = []
-    for error in err.errors()[:5]:
-        field = ".".join(str(p) for p in error["loc"]) or "body"
-        parts.append(f"{field}: {error['msg']}")
-    return "; ".join(parts)
 
 
 class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
@@ -66,15 +58,7 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
     def actor(self) -> Identity:
         """The current user as this package sees them (course role included)."""
         if not hasattr(self, "_actor"):
-            user = self.current_user
-            self._actor = Identity(
-                username=user.username,
-                display_name=user.display_name or user.name or user.username,
-                initials=user.initials,
-                color=user.color,
-                avatar_url=user.avatar_url,
-                course_role=self.services.role_provider.course_role(user),
-            )
+            self._actor = identity_of(self.current_user, self.services.role_provider)
         return self._actor
 
     # -- input ---------------------------------------------------------------------------
@@ -90,7 +74,7 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
         try:
             return model.model_validate(data)
         except ValidationError as err:
-            raise InvalidInput(describe_validation_error(err)) from err
+            raise InvalidInput.from_validation(err) from err
 
     def parse_query(self, model: type[M]) -> M:
         data: dict[str, Any] = {}
@@ -101,7 +85,7 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
         try:
             return model.model_validate(data)
         except ValidationError as err:
-            raise InvalidInput(describe_validation_error(err)) from err
+            raise InvalidInput.from_validation(err) from err
 
     # -- output --------------------------------------------------------------------------
 

@@ -25,6 +25,17 @@ USER_OF = {
 }
 
 
+# A matching cookie and header pass tornado's XSRF check, so an anonymous write is refused for
+# want of a login rather than for want of an XSRF token.
+XSRF = {"Cookie": "_xsrf=anonymous", "X-XSRFToken": "anonymous"}
+
+
+async def call(ss_fetch, user, path, *, method="GET", body=None, headers=None):
+    """``ss_fetch``, with the XSRF pair when anonymous."""
+    headers = {**(XSRF if user is None else {}), **(headers or {})}
+    return await ss_fetch(user, path, method=method, body=body, headers=headers)
+
+
 @pytest.fixture
 def jp_server_config(ss_server_config):
     ss_server_config["StudySessionApp"]["admin_api_key"] = API_KEY
@@ -121,7 +132,7 @@ async def test_private_session_route_should_answer_each_role_as_the_rules_say(
         room = await make_room()
         args = await before(ss_fetch, room, step)
         path = f"sessions/{room}" + route.format(**args)
-        got[role] = (await ss_fetch(USER_OF[role], path, method=method, body=body)).status
+        got[role] = (await call(ss_fetch, USER_OF[role], path, method=method, body=body)).status
     assert got == expected
 
 
@@ -151,24 +162,30 @@ async def test_route_without_a_session_should_be_open_to_every_signed_in_user(
 ):
     got = {}
     for user in [*USERS, None]:
-        got[user or "anonymous"] = (await ss_fetch(user, path, method=method, body=body)).status
+        reply = await call(ss_fetch, user, path, method=method, body=body)
+        got[user or "anonymous"] = reply.status
     assert got == {**dict.fromkeys(USERS, ok), "anonymous": 403}
 
 
 async def test_cleanup_should_be_for_instructors_or_the_api_key(ss_fetch):
     got = {}
     for user in [*USERS, None]:
-        got[user or "anonymous"] = (await ss_fetch(user, "admin/cleanup", method="POST")).status
+        reply = await call(ss_fetch, user, "admin/cleanup", method="POST")
+        got[user or "anonymous"] = reply.status
     for who, user, key in [
-        ("anonymous+key", None, API_KEY),
         ("anonymous+wrong_key", None, "wrong"),
         ("alice+key", "alice", API_KEY),
         ("alice+wrong_key", "alice", "wrong"),
         ("prof+wrong_key", "prof", "wrong"),
     ]:
         headers = {"X-StudySession-Api-Key": key}
-        reply = await ss_fetch(user, "admin/cleanup", method="POST", headers=headers)
+        reply = await call(ss_fetch, user, "admin/cleanup", method="POST", headers=headers)
         got[who] = reply.status
+    # what a cron job sends: the key, no login, no XSRF cookie
+    cron = await ss_fetch(
+        None, "admin/cleanup", method="POST", headers={"X-StudySession-Api-Key": API_KEY}
+    )
+    got["anonymous+key"] = cron.status
     assert got == {
         **dict.fromkeys(USERS, 403),
         "prof": 200,  # tina, a TA, stays 403: cleanup is for instructors
@@ -192,12 +209,17 @@ async def test_username_in_a_body_should_be_refused_not_trusted(
     ss_fetch, make_room, user, path, body, field
 ):
     room = await make_room()
+
+    async def members():
+        reply = await ss_fetch("alice", f"sessions/{room}/participants")
+        return {(p["user"]["username"], p["role"], p["state"]) for p in reply.body["items"]}
+
+    before = await members()
     reply = await ss_fetch(user, path.format(id=room), method="POST", body=body)
-    assert reply.status == 400, reply.body
-    assert reply.body["reason"] == "invalid_input"
+    assert (reply.status, reply.body["reason"]) == (400, "invalid_input")
     assert field in reply.body["message"]
-    sessions = (await ss_fetch("bob", "sessions", params={"role": "host"})).body["items"]
-    assert sessions == []
+    assert await members() == before
+    assert (await ss_fetch("bob", "sessions", params={"role": "host"})).body["items"] == []
 
 
 async def test_identity_should_come_from_the_token(ss_fetch):
@@ -210,3 +232,5 @@ async def test_identity_should_come_from_the_token(ss_fetch):
         "prof": ("prof", "instructor"),
         "tina": ("tina", "ta"),
     }
+    created = await ss_fetch("bob", "sessions", method="POST", body={"title": "Bob's"})
+    assert (created.body["host"]["username"], created.body["my_role"]) == ("bob", "host")

@@ -18,7 +18,8 @@ from ...models import (
     MarkNotificationsRead,
     PageQuery,
 )
-from ...orm import Notification
+from ...orm import Notification, new_id
+from ...realtime.outbox import Outbox
 from ...store import Store
 
 
@@ -35,11 +36,12 @@ def after(last: Notification):
 
 
 class NotificationManager:
-    def __init__(self, store: Store, clock: Clock):
+    def __init__(self, store: Store, clock: Clock, outbox: Outbox):
         self.store = store
         self.clock = clock
+        self.outbox = outbox
 
-    def notify(
+    async def notify(
         self,
         db: AsyncSession,
         usernames: Iterable[str],
@@ -48,15 +50,29 @@ class NotificationManager:
         body: str = "",
         **data: Any,
     ) -> list[Notification]:
-        """Add a notification for each user to the caller's transaction."""
+        """Add a notification for each user to the caller's transaction; each user's
+        ``user:<name>`` channel gets it live after the commit."""
         now = self.clock.now()
         rows = [
             Notification(
-                username=name, kind=kind, title=title, body=body, data=data, created_at=now
+                id=new_id(),
+                username=name,
+                kind=kind,
+                title=title,
+                body=body,
+                data=data,
+                created_at=now,
             )
             for name in dict.fromkeys(usernames)
         ]
         db.add_all(rows)
+        for row in rows:
+            await self.outbox.append(
+                db,
+                f"user:{row.username}",
+                "notification",
+                DescribeNotification.model_validate(row).model_dump(mode="json"),
+            )
         return rows
 
     async def list_notifications(self, actor: Identity, query: PageQuery) -> ListNotifications:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...exceptions import InvalidInput, NotAuthorized, NotFound
 from ...identity import Identity
-from ...models import DescribeSession, DescribeSummary
+from ...models import DescribeParticipant, DescribeSession, DescribeSummary
 from ...orm import Participant, ParticipantState, SessionRole, SessionSummary, StudySession
 
 MEMBER_STATES = (ParticipantState.invited, ParticipantState.joined, ParticipantState.left)
@@ -163,3 +163,40 @@ def next_cursor(rows: list, limit: int, key) -> tuple[list, str | None]:
     rows = rows[:limit]
     when, row_id = key(rows[-1])
     return rows, encode_cursor(when, row_id)
+
+
+# -- live events on the session channel --------------------------------------------------
+
+NOBODY = Identity(username="", display_name="")
+"""Describes a session as nobody in particular: no personal fields in broadcast events."""
+
+
+def session_channel(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+async def publish_session(
+    outbox, db: AsyncSession, session: StudySession, type: str, **extra
+) -> None:
+    """A durable ``session.*`` event with the session as everyone sees it."""
+    described = await describe_session(db, session, NOBODY)
+    data = described.model_dump(mode="json", exclude={"my_role", "my_state"})
+    await outbox.append(db, session_channel(session.id), type, {"session": data, **extra})
+
+
+async def publish_participant(outbox, db: AsyncSession, member: Participant, type: str) -> None:
+    """A durable ``participant.*`` event (joined, left, invited, updated)."""
+    await db.flush()
+    await db.refresh(member, ["user"])
+    data = DescribeParticipant.model_validate(member).model_dump(mode="json")
+    await outbox.append(db, session_channel(member.session_id), type, {"participant": data})
+
+
+async def authorize_session_channel(store, identity: Identity, session_id: str) -> None:
+    """Live session events are for its participants (joined now or before) and staff."""
+    async with store.read() as db:
+        session, member = await viewable_session(db, session_id, identity)
+        if identity.is_staff:
+            return
+        if member is None or member.state not in (ParticipantState.joined, ParticipantState.left):
+            raise NotAuthorized("Join the session to follow it live.", "not_participant")

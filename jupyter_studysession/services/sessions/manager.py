@@ -37,6 +37,7 @@ from ...orm import (
     StudySession,
 )
 from ...ratelimit import Limit, RateLimiter
+from ...realtime.outbox import Outbox
 from ...store import Store
 from ..notifications.manager import NotificationManager
 from ..users.manager import ensure_users, record_user
@@ -49,6 +50,7 @@ from .access import (
     load_session,
     next_cursor,
     paginate,
+    publish_session,
     viewable_session,
 )
 
@@ -73,6 +75,7 @@ class SessionManager:
         notifications: NotificationManager,
         limiter: RateLimiter,
         audit: Audit,
+        outbox: Outbox,
         policy: SessionPolicy | None = None,
     ):
         self.store = store
@@ -80,6 +83,7 @@ class SessionManager:
         self.notifications = notifications
         self.limiter = limiter
         self.audit = audit
+        self.outbox = outbox
         self.policy = policy or SessionPolicy()
 
     # -- create and read -----------------------------------------------------------------
@@ -125,7 +129,7 @@ class SessionManager:
                         updated_at=now,
                     )
                 )
-            self.notifications.notify(
+            await self.notifications.notify(
                 db,
                 invitees,
                 "invite",
@@ -225,6 +229,7 @@ class SessionManager:
             if "scheduled_at" in changes:
                 session.scheduled_at = request.scheduled_at
             session.updated_at = self.clock.now()
+            await publish_session(self.outbox, db, session, "session.updated")
             described = await describe_session(db, session, actor)
         self.audit.session("updated", session_id, actor.username, detail=",".join(sorted(changes)))
         return described
@@ -242,8 +247,9 @@ class SessionManager:
                 )
             session.status = SessionStatus.cancelled
             session.updated_at = now
+            await publish_session(self.outbox, db, session, "session.cancelled")
             members = await self._member_names(db, session_id, exclude=actor.username)
-            self.notifications.notify(
+            await self.notifications.notify(
                 db,
                 members,
                 "session_cancelled",
@@ -270,7 +276,8 @@ class SessionManager:
             joined = await self._member_names(db, session_id, states=(ParticipantState.joined,))
             for name in joined:
                 await attendance.open_interval(db, session_id, name, now)
-            self.notifications.notify(
+            await publish_session(self.outbox, db, session, "session.started")
+            await self.notifications.notify(
                 db,
                 await self._member_names(db, session_id, exclude=actor.username),
                 "session_started",
@@ -316,7 +323,14 @@ class SessionManager:
             member.state = ParticipantState.left
             member.left_at = member.updated_at = now
         summary = await attendance.write_summary(db, session, actor.username, now)
-        self.notifications.notify(
+        await publish_session(
+            self.outbox,
+            db,
+            session,
+            "session.ended",
+            summary=DescribeSummary.model_validate(summary).model_dump(mode="json"),
+        )
+        await self.notifications.notify(
             db,
             await self._member_names(db, session.id, exclude=actor.username),
             "session_ended",

@@ -24,6 +24,7 @@ from ...models import (
     UpdateParticipant,
 )
 from ...orm import InviteLink, Participant, ParticipantState, SessionRole, SessionStatus
+from ...realtime.outbox import Outbox
 from ...store import Store
 from ..notifications.manager import NotificationManager
 from ..users.manager import ensure_users, record_user
@@ -33,6 +34,7 @@ from .access import (
     hosted_session,
     load_session,
     membership,
+    publish_participant,
     viewable_session,
 )
 from .manager import SessionPolicy
@@ -49,12 +51,14 @@ class ParticipantManager:
         clock: Clock,
         notifications: NotificationManager,
         audit: Audit,
+        outbox: Outbox,
         policy: SessionPolicy | None = None,
     ):
         self.store = store
         self.clock = clock
         self.notifications = notifications
         self.audit = audit
+        self.outbox = outbox
         self.policy = policy or SessionPolicy()
 
     async def join_session(
@@ -116,7 +120,7 @@ class ParticipantManager:
             if session.status == SessionStatus.active:
                 await attendance.open_interval(db, session_id, actor.username, now)
             session.last_activity_at = now
-            await db.flush()
+            await publish_participant(self.outbox, db, member, "participant.joined")
             described = await describe_session(db, session, actor)
         self.audit.session("joined", session_id, actor.username, usernames=[actor.username])
         return described
@@ -140,6 +144,7 @@ class ParticipantManager:
             member.left_at = member.updated_at = now
             await attendance.close_intervals(db, session_id, now, actor.username)
             session.last_activity_at = now
+            await publish_participant(self.outbox, db, member, "participant.left")
             described = await describe_session(db, session, actor)
         self.audit.session("left", session_id, actor.username, usernames=[actor.username])
         return described
@@ -175,7 +180,8 @@ class ParticipantManager:
                 member.invited_by = actor.username
                 member.invited_at = member.updated_at = now
                 invited.append(name)
-            self.notifications.notify(
+                await publish_participant(self.outbox, db, member, "participant.invited")
+            await self.notifications.notify(
                 db,
                 invited,
                 "invite",
@@ -225,7 +231,7 @@ class ParticipantManager:
                     member.left_at = now
                 member.state = ParticipantState.removed
                 detail = "removed"
-                self.notifications.notify(
+                await self.notifications.notify(
                     db,
                     [username],
                     "removed",
@@ -233,8 +239,7 @@ class ParticipantManager:
                     session_id=session_id,
                 )
             member.updated_at = now
-            await db.flush()
-            await db.refresh(member, ["user"])
+            await publish_participant(self.outbox, db, member, "participant.updated")
             described = DescribeParticipant.model_validate(member)
         self.audit.session(
             "participant_updated", session_id, actor.username, usernames=[username], detail=detail

@@ -1,0 +1,65 @@
+"""``GET /studysession/api/ws``: the one websocket per browser tab. Thin: the hub does the work."""
+
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized, ws_authenticated
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.base.websocket import WebSocketMixin
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado import websocket
+
+from ..identity import identity_of
+from ..services.base import AUTH_RESOURCE, Operation
+
+
+class RealtimeHandler(
+    WebSocketMixin, websocket.WebSocketHandler, ExtensionHandlerMixin, JupyterHandler
+):
+    """Authenticated (the server's identity) and authorised at connect; the origin is checked
+    by :class:`WebSocketMixin` (same host, or the server's allow_origin settings); pings keep
+    it alive. Each channel is authorised again when subscribed."""
+
+    auth_resource = AUTH_RESOURCE
+    openapi = {
+        "get": Operation(
+            "The realtime websocket (one per browser tab; protocol in docs/realtime.md)",
+            status=101,
+        )
+    }
+
+    @property
+    def services(self):
+        return self.settings["studysession"]
+
+    @property
+    def max_message_size(self) -> int:
+        # frames over the hub's limit get an error ack; far larger ones close the socket
+        return 4 * self.services.hub.max_message_bytes
+
+    @ws_authenticated
+    @authorized
+    async def get(self, *args, **kwargs):
+        await self.services.store.open()
+        self.identity = identity_of(self.current_user, self.services.role_provider)
+        return await super().get(*args, **kwargs)
+
+    def open(self, *args, **kwargs):
+        super().open(*args, **kwargs)
+        self.connection = self.services.hub.connect(self.identity, self._send)
+
+    def _send(self, message: str) -> None:
+        try:
+            self.write_message(message)
+        except websocket.WebSocketClosedError:
+            self.connection.closed = True
+
+    async def on_message(self, message):
+        await self.services.hub.receive(self.connection, message)
+
+    def on_close(self):
+        connection = getattr(self, "connection", None)
+        if connection is not None:
+            self.services.hub.spawn(self.services.hub.disconnect(connection))
+
+
+default_handlers = [(r"/studysession/api/ws", RealtimeHandler)]

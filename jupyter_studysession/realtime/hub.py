@@ -1,0 +1,331 @@
+"""The realtime hub: connections, channel subscriptions with resume, and op dispatch.
+
+One hub per server process. It owns no websocket: the handler gives it a :class:`Connection`
+(an identity and a ``send`` function) and the text frames it receives. Services register the
+channels they authorise and the ops they handle; the hub does the rest:
+
+- ``subscribe {channel, since}`` authorises, replays stored events after ``since`` in order,
+  then continues live, with no gap and no duplicate (events are de-duplicated by ``seq``);
+- events arrive from the bus once per process and are fanned out to the local subscribers,
+  already serialised;
+- every op gets an ack ``{"re": id, "ok": true, "data"}`` or
+  ``{"re": id, "ok": false, "error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..bus import Bus
+from ..exceptions import InvalidInput, NotFound, RateLimited, StudySessionError
+from ..identity import Identity
+from .outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+ChannelAuthorizer = Callable[[Identity, str], Awaitable[None]]
+"""``await authorize(identity, channel_id)`` raises a domain error if not allowed."""
+
+
+@dataclass
+class Op:
+    handler: Callable[..., Awaitable[dict | None]]
+    model: type[BaseModel] | None
+
+
+@dataclass
+class Subscription:
+    channel: str
+    last_seq: int = 0
+    # while catching up from the outbox, live events wait here (None when live)
+    pending: list[tuple[int | None, str]] | None = None
+
+
+@dataclass(eq=False)
+class Connection:
+    """One websocket (a browser tab) as the hub sees it."""
+
+    identity: Identity
+    send: Callable[[str], None]
+    id: int = 0
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    closed: bool = False
+    # per-connection rate limit: a token bucket
+    tokens: float = 0.0
+    refilled: float = field(default_factory=time.monotonic)
+
+    def deliver(self, message: str) -> None:
+        if not self.closed:
+            self.send(message)
+
+
+class SubscribeOp(BaseModel):
+    channel: str
+    since: int | None = None
+
+
+class UnsubscribeOp(BaseModel):
+    channel: str
+
+
+class RealtimeHub:
+    def __init__(
+        self,
+        outbox: Outbox,
+        bus: Bus,
+        *,
+        max_message_bytes: int = 64 * 1024,
+        ops_per_second: float = 20,
+        ops_burst: int = 60,
+    ):
+        self.outbox = outbox
+        self.bus = bus
+        self.max_message_bytes = max_message_bytes
+        self.ops_per_second = ops_per_second
+        self.ops_burst = ops_burst
+        self._channel_kinds: dict[str, ChannelAuthorizer] = {}
+        self._ops: dict[str, Op] = {}
+        self._subscribers: dict[str, set[Connection]] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._next_id = 0
+        self.on_subscribe: list[Callable[[Connection, str], Awaitable[None]]] = []
+        self.on_unsubscribe: list[Callable[[Connection, str], Awaitable[None]]] = []
+        self.on_disconnect: list[Callable[[Connection], Awaitable[None]]] = []
+        bus.set_listener(self.deliver)
+        self.register_op("subscribe", self._subscribe_op, SubscribeOp)
+        self.register_op("unsubscribe", self._unsubscribe_op, UnsubscribeOp)
+
+    # -- registration --------------------------------------------------------------------
+
+    def register_channel(self, kind: str, authorize: ChannelAuthorizer) -> None:
+        """Channels ``<kind>:<id>`` are open to whoever ``authorize`` lets through."""
+        self._channel_kinds[kind] = authorize
+
+    def register_op(
+        self,
+        name: str,
+        handler: Callable[..., Awaitable[dict | None]],
+        model: type[BaseModel] | None = None,
+    ) -> None:
+        """``await handler(connection, payload)`` answers op ``name``; its result is the ack's
+        ``data``. ``payload`` is parsed into ``model`` when given."""
+        self._ops[name] = Op(handler, model)
+
+    # -- connections ---------------------------------------------------------------------
+
+    def connect(self, identity: Identity, send: Callable[[str], None]) -> Connection:
+        self._next_id += 1
+        return Connection(
+            identity=identity, send=send, id=self._next_id, tokens=float(self.ops_burst)
+        )
+
+    async def disconnect(self, conn: Connection) -> None:
+        conn.closed = True
+        for channel in list(conn.subscriptions):
+            await self._unsubscribe(conn, channel)
+        for callback in self.on_disconnect:
+            await self._safely(callback(conn))
+
+    def subscribers(self, channel: str) -> set[Connection]:
+        return self._subscribers.get(channel, set())
+
+    # -- incoming frames -----------------------------------------------------------------
+
+    async def receive(self, conn: Connection, text: str | bytes) -> None:
+        """Handle one frame from the client and send its ack."""
+        ref: Any = None
+        try:
+            try:
+                envelope = json.loads(text)
+            except ValueError as err:
+                raise InvalidInput("Not valid JSON.", "bad_json") from err
+            if not isinstance(envelope, dict):
+                raise InvalidInput("A message must be a JSON object.", "bad_json")
+            ref = envelope.get("id")
+            if len(text) > self.max_message_bytes:
+                raise InvalidInput(f"Message over {self.max_message_bytes} bytes.", "too_large")
+            name = envelope.get("op")
+            op = self._ops.get(name) if isinstance(name, str) else None
+            if op is None:
+                raise InvalidInput(f"Unknown op {name!r}.", "unknown_op")
+            self._take_token(conn)
+            payload: Any = {k: v for k, v in envelope.items() if k not in ("id", "op")}
+            if op.model is not None:
+                try:
+                    payload = op.model.model_validate(payload)
+                except ValidationError as err:
+                    raise InvalidInput.from_validation(err) from err
+            data = await op.handler(conn, payload)
+            conn.deliver(json.dumps({"re": ref, "ok": True, "data": data}, default=str))
+        except StudySessionError as err:
+            conn.deliver(
+                json.dumps(
+                    {"re": ref, "ok": False, "error": {"code": err.reason, "message": err.message}}
+                )
+            )
+        except Exception:
+            log.exception("realtime: op failed")
+            conn.deliver(
+                json.dumps(
+                    {
+                        "re": ref,
+                        "ok": False,
+                        "error": {
+                            "code": "internal_error",
+                            "message": "The server failed; see its log.",
+                        },
+                    }
+                )
+            )
+
+    def _take_token(self, conn: Connection) -> None:
+        now = time.monotonic()
+        conn.tokens = min(self.ops_burst, conn.tokens + (now - conn.refilled) * self.ops_per_second)
+        conn.refilled = now
+        if conn.tokens < 1:
+            raise RateLimited("Too many messages on this connection; slow down.", retry_after=1)
+        conn.tokens -= 1
+
+    # -- subscriptions -------------------------------------------------------------------
+
+    async def authorize(self, identity: Identity, channel: str) -> None:
+        kind, _, ident = channel.partition(":")
+        authorize = self._channel_kinds.get(kind)
+        if authorize is None or not ident:
+            raise NotFound(f"No channel {channel!r}.", "unknown_channel")
+        await authorize(identity, ident)
+
+    async def _subscribe_op(self, conn: Connection, op: SubscribeOp) -> dict:
+        return await self.subscribe(conn, op.channel, op.since)
+
+    async def _unsubscribe_op(self, conn: Connection, op: UnsubscribeOp) -> dict:
+        await self._unsubscribe(conn, op.channel)
+        return {"channel": op.channel}
+
+    async def subscribe(self, conn: Connection, channel: str, since: int | None) -> dict:
+        """Authorise, replay what was missed after ``since``, then go live.
+
+        With ``since`` None, nothing is replayed: the client loads the current state by REST
+        and continues from the returned ``seq``.
+        """
+        await self.authorize(conn.identity, channel)
+        if channel in conn.subscriptions:
+            await self._unsubscribe(conn, channel)
+        sub = Subscription(channel, pending=[])
+        conn.subscriptions[channel] = sub
+        first = channel not in self._subscribers
+        self._subscribers.setdefault(channel, set()).add(conn)
+        if first:
+            await self.bus.listen(channel)
+        reset = False
+        if since is None:
+            sub.last_seq = await self.outbox.last_seq(channel)
+        else:
+            sub.last_seq = since
+            reset = await self._catch_up(conn, sub)
+        self._flush(conn, sub)
+        for callback in self.on_subscribe:
+            await self._safely(callback(conn, channel))
+        return {"channel": channel, "seq": sub.last_seq, "reset": reset}
+
+    async def _unsubscribe(self, conn: Connection, channel: str) -> None:
+        if conn.subscriptions.pop(channel, None) is None:
+            return
+        subscribers = self._subscribers.get(channel)
+        if subscribers is not None:
+            subscribers.discard(conn)
+            if not subscribers:
+                del self._subscribers[channel]
+                await self.bus.unlisten(channel)
+        for callback in self.on_unsubscribe:
+            await self._safely(callback(conn, channel))
+
+    async def _catch_up(self, conn: Connection, sub: Subscription) -> bool:
+        """Send stored events after ``sub.last_seq``. Returns True when some were already
+        pruned (the client must reload its state)."""
+        reset = False
+        while True:
+            events = await self.outbox.replay(sub.channel, sub.last_seq)
+            if events and events[0].seq != sub.last_seq + 1:
+                reset = True
+            for event in events:
+                conn.deliver(event.to_json())
+                sub.last_seq = event.seq
+            if len(events) < 1000:
+                return reset
+
+    def _flush(self, conn: Connection, sub: Subscription) -> None:
+        """Deliver the live events that arrived while catching up, then go live."""
+        pending, sub.pending = sub.pending or [], None
+        for seq, message in sorted(pending, key=lambda p: -1 if p[0] is None else p[0]):
+            self._deliver_one(conn, sub, seq, message)
+
+    # -- delivery ------------------------------------------------------------------------
+
+    async def deliver(self, channel: str, message: str) -> None:
+        """Called by the bus with one serialised event; fans it out to this process's
+        subscribers of ``channel``."""
+        subscribers = self._subscribers.get(channel)
+        if not subscribers:
+            return
+        seq = json.loads(message).get("seq")
+        for conn in list(subscribers):
+            sub = conn.subscriptions.get(channel)
+            if sub is None:
+                continue
+            if sub.pending is not None:
+                sub.pending.append((seq, message))
+            else:
+                self._deliver_one(conn, sub, seq, message)
+
+    def _deliver_one(
+        self, conn: Connection, sub: Subscription, seq: int | None, message: str
+    ) -> None:
+        if seq is None:
+            conn.deliver(message)
+        elif seq <= sub.last_seq:
+            return  # already delivered (replayed, or a duplicate from the bus)
+        elif seq == sub.last_seq + 1:
+            conn.deliver(message)
+            sub.last_seq = seq
+        else:  # a gap: fetch what is missing from the outbox, keep this one for after
+            sub.pending = [(seq, message)]
+            self.spawn(self._repair(conn, sub))
+
+    async def _repair(self, conn: Connection, sub: Subscription) -> None:
+        await self._catch_up(conn, sub)
+        self._flush(conn, sub)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def spawn(self, coro) -> None:
+        """Run ``coro`` in the background; kept, and its failure logged."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("realtime: background task failed", exc_info=task.exception())
+
+    @staticmethod
+    async def _safely(awaitable) -> None:
+        try:
+            await awaitable
+        except Exception:
+            log.exception("realtime: callback failed")
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
