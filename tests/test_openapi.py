@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from tornado import web
 
 from jupyter_studysession.models import CleanupResult, DescribeMe

@@ -75,8 +75,9 @@ async def test_subscriber_should_see_a_join_live(ss_fetch, ss_ws):
     ws = await ss_ws("alice")
     ack = await ws.op("subscribe", channel=f"session:{session_id}")
     assert ack["ok"] is True
-    await ss_fetch("alice", f"sessions/{session_id}/invites", method="POST",
-                   body={"usernames": ["carol"]})
+    await ss_fetch(
+        "alice", f"sessions/{session_id}/invites", method="POST", body={"usernames": ["carol"]}
+    )
     assert (await ss_fetch("carol", f"sessions/{session_id}/join", method="POST")).status == 200
     event = await ws.event(type="participant.joined")
     assert event["channel"] == f"session:{session_id}"
@@ -92,7 +93,9 @@ async def test_resume_should_replay_missed_events_in_order_exactly_once(ss_fetch
     titles = []
     for n in range(3):
         reply = await ss_fetch(
-            "bob", "sessions", method="POST",
+            "bob",
+            "sessions",
+            method="POST",
             body={"title": f"Invite {n}", "type": "group", "invite": ["alice"]},
         )
         titles.append(reply.body["id"])

@@ -195,7 +195,7 @@ async def publish_participant(outbox, db: AsyncSession, member: Participant, typ
 async def authorize_session_channel(store, identity: Identity, session_id: str) -> None:
     """Live session events are for its participants (joined now or before) and staff."""
     async with store.read() as db:
-        session, member = await viewable_session(db, session_id, identity)
+        _session, member = await viewable_session(db, session_id, identity)
         if identity.is_staff:
             return
         if member is None or member.state not in (ParticipantState.joined, ParticipantState.left):
