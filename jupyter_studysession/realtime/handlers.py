@@ -7,9 +7,11 @@ from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import websocket
+from tornado.iostream import StreamClosedError
 
 from ..identity import identity_of
 from ..services.base import AUTH_RESOURCE, Operation
+from .wire import Outgoing
 
 
 class RealtimeHandler(
@@ -47,10 +49,19 @@ class RealtimeHandler(
         super().open(*args, **kwargs)
         self.connection = self.services.hub.connect(self.identity, self._send)
 
-    def _send(self, message: str) -> None:
+    def _send(self, message: Outgoing) -> None:
+        """Write the message's shared frame straight to the stream (no per-recipient encoding,
+        framing or task); through tornado's ``write_message`` only if compression is on."""
+        protocol = self.ws_connection
+        if protocol is None or protocol.is_closing():
+            self.connection.closed = True
+            return
         try:
-            self.write_message(message)
-        except websocket.WebSocketClosedError:
+            if self.get_compression_options() is None:
+                protocol.stream.write(message.frame)
+            else:
+                self.write_message(message.text)
+        except (websocket.WebSocketClosedError, StreamClosedError):
             self.connection.closed = True
 
     async def on_message(self, message):

@@ -28,6 +28,7 @@ from ..bus import Bus
 from ..exceptions import InvalidInput, NotFound, RateLimited, StudySessionError
 from ..identity import Identity
 from .outbox import Outbox
+from .wire import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class Subscription:
     channel: str
     last_seq: int = 0
     # while catching up from the outbox, live events wait here (None when live)
-    pending: list[tuple[int | None, str]] | None = None
+    pending: list[tuple[int | None, Outgoing]] | None = None
 
 
 @dataclass(eq=False)
@@ -54,7 +55,7 @@ class Connection:
     """One websocket (a browser tab) as the hub sees it."""
 
     identity: Identity
-    send: Callable[[str], None]
+    send: Callable[[Outgoing], None]
     id: int = 0
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     closed: bool = False
@@ -62,9 +63,12 @@ class Connection:
     tokens: float = 0.0
     refilled: float = field(default_factory=time.monotonic)
 
-    def deliver(self, message: str) -> None:
+    def deliver(self, message: Outgoing) -> None:
         if not self.closed:
             self.send(message)
+
+    def reply(self, ack: dict) -> None:
+        self.deliver(Outgoing(json.dumps(ack, default=str)))
 
 
 class SubscribeOp(BaseModel):
@@ -121,7 +125,7 @@ class RealtimeHub:
 
     # -- connections ---------------------------------------------------------------------
 
-    def connect(self, identity: Identity, send: Callable[[str], None]) -> Connection:
+    def connect(self, identity: Identity, send: Callable[[Outgoing], None]) -> Connection:
         self._next_id += 1
         return Connection(
             identity=identity, send=send, id=self._next_id, tokens=float(self.ops_burst)
@@ -164,27 +168,16 @@ class RealtimeHub:
                 except ValidationError as err:
                     raise InvalidInput.from_validation(err) from err
             data = await op.handler(conn, payload)
-            conn.deliver(json.dumps({"re": ref, "ok": True, "data": data}, default=str))
+            conn.reply({"re": ref, "ok": True, "data": data})
         except StudySessionError as err:
-            conn.deliver(
-                json.dumps(
-                    {"re": ref, "ok": False, "error": {"code": err.reason, "message": err.message}}
-                )
-            )
+            error = {"code": err.reason, "message": err.message}
+            if isinstance(err, RateLimited):
+                error["retry_after"] = err.retry_after
+            conn.reply({"re": ref, "ok": False, "error": error})
         except Exception:
-            log.exception("realtime: op failed")
-            conn.deliver(
-                json.dumps(
-                    {
-                        "re": ref,
-                        "ok": False,
-                        "error": {
-                            "code": "internal_error",
-                            "message": "The server failed; see its log.",
-                        },
-                    }
-                )
-            )
+            log.exception("realtime: op %r failed", envelope.get("op"))
+            error = {"code": "internal_error", "message": "The server failed; see its log."}
+            conn.reply({"re": ref, "ok": False, "error": error})
 
     def _take_token(self, conn: Connection) -> None:
         now = time.monotonic()
@@ -226,11 +219,16 @@ class RealtimeHub:
         if first:
             await self.bus.listen(channel)
         reset = False
+        current = await self.outbox.last_seq(channel)
         if since is None:
-            sub.last_seq = await self.outbox.last_seq(channel)
+            sub.last_seq = current
+        elif since > current:  # a history this database never had (it was replaced)
+            sub.last_seq, reset = current, True
         else:
             sub.last_seq = since
             reset = await self._catch_up(conn, sub)
+            if sub.last_seq < current:  # committed, yet not replayed: pruned
+                sub.last_seq, reset = current, True
         self._flush(conn, sub)
         for callback in self.on_subscribe:
             await self._safely(callback(conn, channel))
@@ -257,7 +255,7 @@ class RealtimeHub:
             if events and events[0].seq != sub.last_seq + 1:
                 reset = True
             for event in events:
-                conn.deliver(event.to_json())
+                conn.deliver(Outgoing(event.to_json()))
                 sub.last_seq = event.seq
             if len(events) < 1000:
                 return reset
@@ -277,17 +275,18 @@ class RealtimeHub:
         if not subscribers:
             return
         seq = json.loads(message).get("seq")
+        outgoing = Outgoing(message)  # framed once, written to every subscriber
         for conn in list(subscribers):
             sub = conn.subscriptions.get(channel)
             if sub is None:
                 continue
             if sub.pending is not None:
-                sub.pending.append((seq, message))
+                sub.pending.append((seq, outgoing))
             else:
-                self._deliver_one(conn, sub, seq, message)
+                self._deliver_one(conn, sub, seq, outgoing)
 
     def _deliver_one(
-        self, conn: Connection, sub: Subscription, seq: int | None, message: str
+        self, conn: Connection, sub: Subscription, seq: int | None, message: Outgoing
     ) -> None:
         if seq is None:
             conn.deliver(message)
