@@ -25,12 +25,26 @@ from .realtime.hub import RealtimeHub
 from .realtime.outbox import Outbox
 from .services import openapi
 from .services.admin import handlers as admin_handlers
+from .services.chat import handlers as chat_handlers
+from .services.chat.manager import ChatManager
+from .services.chat.ops import register_ops as register_chat_ops
+from .services.goals import handlers as goal_handlers
+from .services.goals.manager import GoalManager
+from .services.goals.ops import register_ops as register_goal_ops
 from .services.notifications import handlers as notification_handlers
 from .services.notifications.manager import NotificationManager
+from .services.presence import handlers as presence_handlers
+from .services.presence.manager import PresenceManager
+from .services.presence.ops import register_ops as register_presence_ops
+from .services.presence.redis_store import RedisPresenceStore
+from .services.presence.store import MemoryPresenceStore
 from .services.sessions import handlers as session_handlers
 from .services.sessions.access import authorize_session_channel
 from .services.sessions.manager import SessionManager, SessionPolicy
 from .services.sessions.participants import ParticipantManager
+from .services.timer import handlers as timer_handlers
+from .services.timer.manager import TimerManager
+from .services.timer.ops import register_ops as register_timer_ops
 from .services.users import handlers as user_handlers
 from .services.users.manager import UserManager
 from .store import Store, redact_url
@@ -38,7 +52,11 @@ from .store import Store, redact_url
 HANDLER_MODULES = [
     user_handlers,
     session_handlers,
+    chat_handlers,
+    goal_handlers,
+    timer_handlers,
     notification_handlers,
+    presence_handlers,
     admin_handlers,
     realtime_handlers,
     openapi,
@@ -56,7 +74,11 @@ class Services:
     users: UserManager
     sessions: SessionManager
     participants: ParticipantManager
+    chat: ChatManager
+    goals: GoalManager
+    timer: TimerManager
     notifications: NotificationManager
+    presence: PresenceManager
     write_limit: Limit
     admin_api_key: str
     bus: Bus
@@ -168,6 +190,40 @@ class StudySessionApp(ExtensionApp):
         config=True,
         help="End an active session this many hours after it started (ended by 'system').",
     )
+    event_retention_hours = Float(
+        72,
+        config=True,
+        help="""How long stored realtime events are kept for clients that reconnect. A client
+        away for longer reloads its state instead of replaying. Pruned by the cleanup.""",
+    )
+    presence_timeout_seconds = Float(
+        45,
+        min=1,
+        config=True,
+        help="""A tab that sent no heartbeat for this long counts as closed (tabs send one
+        every third of it: 15 s by default). A user whose last tab closes is offline.""",
+    )
+    presence_sweep_seconds = Float(
+        5,
+        config=True,
+        help="""How often the server looks for tabs past the presence timeout and for
+        attendance past its grace period (0 turns the task off: tests sweep by hand).""",
+    )
+    attendance_grace_seconds = Float(
+        30,
+        min=0,
+        config=True,
+        help="""When a participant's last tab leaves a session, their attendance goes on if a
+        tab comes back within this many seconds (a flaky network does not split it into
+        pieces); otherwise it ends at the moment the last tab left.""",
+    )
+    timer_tick_seconds = Float(
+        1,
+        config=True,
+        help="""How often the server looks for shared timers whose phase has ended, to tell the
+        room (0 turns the task off; the timer stays right, since every read settles it).
+        With several replicas each one looks; only one publishes a given transition.""",
+    )
     admin_api_key = Unicode(
         config=True,
         help="""A secret that lets a cron job call ``POST /studysession/api/admin/cleanup``
@@ -188,7 +244,15 @@ class StudySessionApp(ExtensionApp):
         help="How many REST writes (POST, PATCH, DELETE) one user may make (count/period).",
     )
 
-    @validate("session_create_limit", "write_limit")
+    chat_limit = Unicode(
+        "60/minute",
+        config=True,
+        help="""How many chat messages one user may send or edit (count/period), over REST
+        and the websocket together. Over it, REST answers 429 with ``Retry-After`` and the
+        websocket an error ack ``rate_limited``.""",
+    )
+
+    @validate("session_create_limit", "write_limit", "chat_limit")
     def _validate_limit(self, proposal):
         Limit.parse(proposal["value"])
         return proposal["value"]
@@ -207,6 +271,7 @@ class StudySessionApp(ExtensionApp):
             abandon_scheduled_after=timedelta(minutes=self.abandon_scheduled_after_minutes),
             auto_end_active_after=timedelta(hours=self.auto_end_active_after_hours),
             create_limit=Limit.parse(self.session_create_limit),
+            event_retention=timedelta(hours=self.event_retention_hours),
         )
 
     def build_services(self, event_logger=None) -> Services:
@@ -222,15 +287,43 @@ class StudySessionApp(ExtensionApp):
         hub.register_channel("session", partial(authorize_session_channel, store))
         hub.register_channel("user", authorize_user_channel)
         notifications = NotificationManager(store, clock, outbox)
+        chat = ChatManager(store, clock, limiter, outbox, Limit.parse(self.chat_limit))
+        register_chat_ops(hub, chat)
+        goals = GoalManager(store, clock, outbox)
+        register_goal_ops(hub, goals)
+        timer = TimerManager(store, clock, outbox)
+        register_timer_ops(hub, timer)
+        live = (
+            RedisPresenceStore(parent=self, url=self.bus_url, prefix=f"{bus.prefix}presence:")
+            if isinstance(bus, RedisBus)
+            else MemoryPresenceStore(parent=self)
+        )
+        presence = PresenceManager(
+            store,
+            clock,
+            outbox,
+            live,
+            timeout=timedelta(seconds=self.presence_timeout_seconds),
+            grace=timedelta(seconds=self.attendance_grace_seconds),
+        )
+        register_presence_ops(hub, presence, store)
         return Services(
             store=store,
             clock=clock,
             limiter=limiter,
             role_provider=self.role_provider_class(parent=self),
             users=UserManager(store, clock),
-            sessions=SessionManager(store, clock, notifications, limiter, audit, outbox, policy),
-            participants=ParticipantManager(store, clock, notifications, audit, outbox, policy),
+            sessions=SessionManager(
+                store, clock, notifications, limiter, audit, outbox, policy, connections=live
+            ),
+            participants=ParticipantManager(
+                store, clock, notifications, audit, outbox, policy, connections=live
+            ),
+            chat=chat,
+            goals=goals,
+            timer=timer,
             notifications=notifications,
+            presence=presence,
             write_limit=Limit.parse(self.write_limit),
             admin_api_key=self.admin_api_key,
             bus=bus,
@@ -257,6 +350,10 @@ class StudySessionApp(ExtensionApp):
             self.log.error("Study sessions are unavailable: %s", err.message)
         if store.ready and self.cleanup_interval_seconds > 0:
             self._spawn(self._cleanup_periodically())
+        if store.ready and self.timer_tick_seconds > 0:
+            self._spawn(self._advance_timers_periodically())
+        if self.presence_sweep_seconds > 0:
+            self._spawn(self.services.presence.run_sweeps(self.presence_sweep_seconds))
 
     def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)
@@ -276,12 +373,21 @@ class StudySessionApp(ExtensionApp):
             except Exception:
                 self.log.exception("Study sessions: cleanup failed; will try again")
 
+    async def _advance_timers_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.timer_tick_seconds)
+            try:
+                await self.services.timer.advance_due_timers()
+            except Exception:
+                self.log.exception("Study sessions: advancing timers failed; will try again")
+
     async def stop_extension(self):
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
         await self.services.hub.close()
+        await self.services.presence.close()
         await self.services.bus.stop()
         await self.services.store.dispose()
 

@@ -13,11 +13,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
 from .identity import CourseRole
-from .orm import ParticipantState, SessionRole, SessionStatus, SessionType
+from .orm import ParticipantState, SessionRole, SessionStatus, SessionType, TimerPhase
 
 
 def _aware_utc(value: datetime) -> datetime:
@@ -80,6 +81,11 @@ class Theme(str, enum.Enum):
     dark = "dark"
 
 
+class TimerControl(str, enum.Enum):
+    hosts = "hosts"
+    everyone = "everyone"
+
+
 class SessionSettings(Request):
     tools: list[Tool] = Field(
         default_factory=lambda: [Tool.chat, Tool.timer, Tool.notes],
@@ -88,6 +94,11 @@ class SessionSettings(Request):
     layout: Layout = Layout.default
     theme: Theme = Theme.auto
     auto_record: bool = False
+    timer_control: TimerControl = Field(
+        TimerControl.hosts,
+        description="Who may control the shared timer: the host and co-hosts, or everyone "
+        "who joined.",
+    )
 
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -178,6 +189,8 @@ class DescribeSession(Response):
     created_at: datetime
     updated_at: datetime
     summary: DescribeSummary | None = None
+    goals_done: int = Field(0, description="Goals of the session ticked as done.")
+    goals_total: int = Field(0, description="Goals of the session.")
 
 
 class ListSessions(Response):
@@ -270,15 +283,314 @@ class CleanupResult(Response):
     deleted: int
     auto_ended: int
     failed: int = 0
+    events_pruned: int = Field(0, description="Realtime events older than the retention.")
 
 
 # -- chat -------------------------------------------------------------------------------
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain more than whitespace")
+    return value
+
+
+MessageText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=4000),
+    AfterValidator(_not_blank),
+    Field(description="Markdown, stored exactly as sent; clients render it safely."),
+]
+ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class CreateMessage(Request):
+    text: MessageText
+
+
+class UpdateMessage(Request):
+    text: MessageText
+
+
+class ListMessagesQuery(Request):
+    before: ResourceId | None = Field(
+        None, description="A message id (``next_before`` of the previous page): older ones."
+    )
+    limit: int = Field(50, ge=1, le=100)
+
+
+class DescribeMessage(Response):
+    id: str
+    session_id: str
+    sender: DescribeUser
+    text: str = Field(description="Empty once the message is deleted (a tombstone).")
+    created_at: datetime
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+
+class ListMessages(Response):
+    items: list[DescribeMessage] = Field(description="Oldest first within the page.")
+    next_before: str | None = Field(
+        None, description="Pass as ``before`` for the page of older messages; null at the start."
+    )
+
+
+class SendMessageOp(Request):
+    """Websocket op ``chat.send``."""
+
+    session_id: ResourceId
+    text: MessageText
+
+
+class EditMessageOp(Request):
+    """Websocket op ``chat.edit``."""
+
+    message_id: ResourceId
+    text: MessageText
+
+
+class DeleteMessageOp(Request):
+    """Websocket op ``chat.delete``."""
+
+    message_id: ResourceId
+
+
+class TypingOp(Request):
+    """Websocket op ``typing``."""
+
+    session_id: ResourceId
+
+
 # -- goals ------------------------------------------------------------------------------
+
+GoalTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _not_null(value):
+    if value is None:
+        raise ValueError("may not be null; leave the field out to keep it")
+    return value
+
+
+class CreateGoal(Request):
+    title: GoalTitle
+    description: Description = ""
+
+
+class UpdateGoal(Request):
+    """Only the fields given change; ``position`` moves the goal (0 is the first)."""
+
+    title: GoalTitle | None = None
+    description: Description | None = None
+    done: bool | None = None
+    position: int | None = Field(None, ge=0)
+
+    @field_validator("title", "description", "done", "position", mode="before")
+    @classmethod
+    def _given_means_a_value(cls, value):
+        return _not_null(value)
+
+
+class ReorderGoals(Request):
+    goal_ids: list[ResourceId] = Field(
+        max_length=100, description="Every goal of the session, once each, in the new order."
+    )
+
+
+class DescribeGoal(Response):
+    id: str
+    session_id: str
+    title: str
+    description: str
+    done: bool
+    position: int
+    created_by: str
+    created_at: datetime
+    done_at: datetime | None = None
+
+
+class ListGoals(Response):
+    items: list[DescribeGoal] = Field(description="In order (by position).")
+    done: int
+    total: int
+
+
+class CreateGoalOp(CreateGoal):
+    """Websocket op ``goal.create``."""
+
+    session_id: ResourceId
+
+
+class UpdateGoalOp(UpdateGoal):
+    """Websocket op ``goal.update``."""
+
+    goal_id: ResourceId
+
+
+class DeleteGoalOp(Request):
+    """Websocket op ``goal.delete``."""
+
+    goal_id: ResourceId
+
+
+class ReorderGoalsOp(ReorderGoals):
+    """Websocket op ``goal.reorder``."""
+
+    session_id: ResourceId
 
 
 # -- timer ------------------------------------------------------------------------------
 
 
+class ConfigureTimer(Request):
+    """Durations in minutes; only the fields given change. A change applies from the next
+    phase (when idle: at once)."""
+
+    focus_minutes: int | None = Field(None, ge=1, le=180)
+    short_break_minutes: int | None = Field(None, ge=1, le=60)
+    long_break_minutes: int | None = Field(None, ge=1, le=90)
+    cycles: int | None = Field(None, ge=1, le=12, description="Focus periods before a long break.")
+
+    @field_validator(
+        "focus_minutes", "short_break_minutes", "long_break_minutes", "cycles", mode="before"
+    )
+    @classmethod
+    def _given_means_a_value(cls, value):
+        return _not_null(value)
+
+
+class DescribeTimer(Response):
+    """The shared timer as of ``server_time``. While it runs, the phase ends at
+    ``phase_ends_at``: clients show ``phase_ends_at - now``, with ``now`` corrected by their
+    offset from ``server_time``, so everyone sees the same time."""
+
+    session_id: str
+    phase: TimerPhase
+    cycle: int = Field(description="The focus period we are in or after (1..cycles).")
+    cycles: int
+    running: bool
+    remaining_seconds: float = Field(description="Left in the phase, as of server_time.")
+    phase_ends_at: datetime | None = Field(description="Null when paused or idle.")
+    server_time: datetime
+    focus_minutes: int
+    short_break_minutes: int
+    long_break_minutes: int
+    focus_seconds: float = Field(description="Time spent in focus so far (pauses excluded).")
+    break_seconds: float = Field(description="Time spent in breaks so far (pauses excluded).")
+    version: int = Field(description="Grows with every change; the highest is the newest.")
+    updated_by: str | None = None
+
+
+class TimerOp(Request):
+    """Websocket ops ``timer.start``, ``timer.pause``, ``timer.resume``, ``timer.skip`` and
+    ``timer.reset``."""
+
+    session_id: ResourceId
+
+
+class ConfigureTimerOp(ConfigureTimer):
+    """Websocket op ``timer.configure``."""
+
+    session_id: ResourceId
+
+
 # -- presence ---------------------------------------------------------------------------
+
+
+class PresenceStatus(str, enum.Enum):
+    online = "online"
+    away = "away"
+    busy = "busy"
+    dnd = "dnd"
+    offline = "offline"
+
+
+class ManualStatus(str, enum.Enum):
+    """A status chosen by hand; it holds while the user is connected, until cleared."""
+
+    online = "online"
+    away = "away"
+    busy = "busy"
+    dnd = "dnd"
+
+
+ActivityText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+
+
+class DescribePresence(Response):
+    user: DescribeUser
+    status: PresenceStatus
+    activity: str | None = Field(None, description='e.g. "in session Linear algebra"')
+    last_seen: datetime | None = Field(
+        None, description="The latest heartbeat while online; when they left otherwise."
+    )
+
+
+class ListPresence(Response):
+    items: list[DescribePresence]
+
+
+class ListPresenceQuery(Request):
+    session: str | None = Field(None, description="A session id: the presence of its members.")
+    users: str | None = Field(
+        None, description="Comma-separated usernames (at most 200).", max_length=20_000
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.session is None) == (self.users is None):
+            raise ValueError("give exactly one of session or users")
+        if self.users is not None:
+            names = self.usernames()
+            if not names or len(names) > 200:
+                raise ValueError("users: give 1 to 200 comma-separated usernames")
+        return self
+
+    def usernames(self) -> list[str]:
+        return list(dict.fromkeys(n.strip() for n in (self.users or "").split(",") if n.strip()))
+
+
+def _unchanged_when_left_out(schema: dict) -> None:
+    schema.pop("default", None)  # left out means unchanged; null is not a value
+
+
+class UpdatePresencePreferences(Request):
+    """Fields left out stay as they are."""
+
+    status: ManualStatus | None = Field(
+        None, description="A manual status; null goes back to automatic (online/away)."
+    )
+    appear_offline: bool = Field(
+        None,
+        description="Others see you offline, with no activity.",
+        json_schema_extra=_unchanged_when_left_out,
+    )
+    hide_activity: bool = Field(
+        None,
+        description="Others see no activity line.",
+        json_schema_extra=_unchanged_when_left_out,
+    )
+
+
+class SetPresence(UpdatePresencePreferences):
+    """The websocket op ``presence.set``: preferences, plus the activity line."""
+
+    activity: ActivityText | None = Field(
+        None, description="Your activity line; null goes back to the automatic one."
+    )
+
+
+class Heartbeat(Request):
+    """The websocket op ``heartbeat``, due every 15 seconds from each tab."""
+
+    idle: bool = Field(False, description="The user has not touched this tab for a while.")
+
+
+class DescribePresencePreferences(Response):
+    status: ManualStatus | None = None
+    appear_offline: bool = False
+    hide_activity: bool = False
+    presence: DescribePresence = Field(description="You, as you see yourself now.")

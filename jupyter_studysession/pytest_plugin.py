@@ -21,6 +21,9 @@ from .clock import FrozenClock
 POSTGRES_URL_ENV = "STUDYSESSION_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "STUDYSESSION_REQUIRE_POSTGRES"
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+REDIS_URL_ENV = "STUDYSESSION_TEST_REDIS_URL"
+REQUIRE_REDIS_ENV = "STUDYSESSION_REQUIRE_REDIS"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "prof", "tina"]
 """Test users; ``prof`` is an instructor and ``tina`` a TA in ``ss_server_config``."""
@@ -75,6 +78,37 @@ def ss_postgres_url(jp_asyncio_loop):
     jp_asyncio_loop.run_until_complete(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture
+def ss_redis_url(jp_asyncio_loop) -> str:
+    """The URL of a reachable Redis (``$STUDYSESSION_TEST_REDIS_URL`` or the local one).
+
+    Skips the test when there is none, or fails it when ``$STUDYSESSION_REQUIRE_REDIS`` is set.
+    Redis is shared: give every key a prefix unique to the test.
+    """
+    url = os.environ.get(REDIS_URL_ENV, DEFAULT_REDIS_URL)
+    try:
+        import redis.asyncio as redis
+    except ImportError:
+        reason = "the redis package is not installed"
+    else:
+
+        async def ping() -> None:
+            client = redis.from_url(url, socket_connect_timeout=2)
+            try:
+                await client.ping()
+            finally:
+                await client.aclose()
+
+        try:
+            jp_asyncio_loop.run_until_complete(ping())
+            return url
+        except (OSError, redis.RedisError) as err:
+            reason = f"cannot reach {url}: {err}"
+    if os.environ.get(REQUIRE_REDIS_ENV):
+        pytest.fail(f"Redis is required ({REQUIRE_REDIS_ENV} is set) but {reason}")
+    pytest.skip(f"Redis not available: {reason} (set {REDIS_URL_ENV})")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def ss_db_url(request) -> str:
     """The database URL, once per backend: the test runs on SQLite and on PostgreSQL."""
@@ -105,6 +139,7 @@ def ss_server_config(ss_db_url) -> dict:
             "instructors": {"prof"},
             "tas": {"tina"},
             "cleanup_interval_seconds": 0,
+            "presence_sweep_seconds": 0,
             "write_limit": "1000/minute",
         },
     }
@@ -122,6 +157,7 @@ def ss_services(ss_db_url, jp_asyncio_loop):
     services = app.build_services()
     jp_asyncio_loop.run_until_complete(services.store.open())
     yield services
+    jp_asyncio_loop.run_until_complete(services.presence.close())
     jp_asyncio_loop.run_until_complete(services.store.dispose())
 
 

@@ -48,9 +48,12 @@ class Replica:
         root = workdir / name
         root.mkdir()
         self.log_path = root / "server.log"
+        self.clients: list[WsClient] = []
         config = root / "jupyter_server_config.py"
         tokens = {token_for(u): u for u in USERS}
-        config.write_text(CONFIG.format(tokens=tokens, db_url=db_url, bus_url=bus_url, prefix=prefix))
+        config.write_text(
+            CONFIG.format(tokens=tokens, db_url=db_url, bus_url=bus_url, prefix=prefix)
+        )
         env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root), "JUPYTER_DATA_DIR": str(root)}
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
@@ -100,7 +103,9 @@ class Replica:
             f"ws://127.0.0.1:{self.port}/studysession/api/ws",
             headers={"Authorization": f"token {token_for(user)}"},
         )
-        return WsClient(await websocket_connect(request), timeout=10)
+        client = WsClient(await websocket_connect(request), timeout=10)
+        self.clients.append(client)
+        return client
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no goodbyes; what a crashed replica looks like."""
@@ -109,6 +114,8 @@ class Replica:
             self.process.wait(10)
 
     def stop(self) -> None:
+        for client in self.clients:
+            client.close()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -122,13 +129,13 @@ class Replica:
 def ss_replicas(ss_postgres_url, ss_redis_url, tmp_path, jp_asyncio_loop):
     """Two replicas ``(a, b)`` sharing one new PostgreSQL database and a Redis key prefix."""
     prefix = f"ss-test-{uuid.uuid4().hex[:8]}:"
-    replicas = [
-        Replica(name, tmp_path, ss_postgres_url, ss_redis_url, prefix) for name in ("a", "b")
-    ]
+    replicas: list[Replica] = []
     try:
-        # the first creates the schema; the second must find it current
-        jp_asyncio_loop.run_until_complete(replicas[0].wait_ready())
-        jp_asyncio_loop.run_until_complete(replicas[1].wait_ready())
+        # one after the other: the first creates the schema, the second must find it current
+        for name in ("a", "b"):
+            replica = Replica(name, tmp_path, ss_postgres_url, ss_redis_url, prefix)
+            replicas.append(replica)
+            jp_asyncio_loop.run_until_complete(replica.wait_ready())
         yield replicas
     finally:
         for replica in replicas:

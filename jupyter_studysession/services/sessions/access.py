@@ -14,7 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ...exceptions import InvalidInput, NotAuthorized, NotFound
 from ...identity import Identity
 from ...models import DescribeParticipant, DescribeSession, DescribeSummary
-from ...orm import Participant, ParticipantState, SessionRole, SessionSummary, StudySession
+from ...orm import (
+    Goal,
+    Participant,
+    ParticipantState,
+    SessionRole,
+    SessionSummary,
+    StudySession,
+)
 
 MEMBER_STATES = (ParticipantState.invited, ParticipantState.joined, ParticipantState.left)
 HOST_ROLES = (SessionRole.host, SessionRole.co_host)
@@ -102,6 +109,14 @@ async def describe_sessions(
         s.session_id: s
         for s in await db.scalars(select(SessionSummary).where(SessionSummary.session_id.in_(ids)))
     }
+    goals = {
+        session_id: (done, total)
+        for session_id, done, total in await db.execute(
+            select(Goal.session_id, func.count().filter(Goal.done.is_(True)), func.count())
+            .where(Goal.session_id.in_(ids))
+            .group_by(Goal.session_id)
+        )
+    }
     described = []
     for session in sessions:
         member = mine.get(session.id)
@@ -119,6 +134,8 @@ async def describe_sessions(
                     "my_role": member.role if member else None,
                     "my_state": member.state if member else None,
                     "summary": DescribeSummary.model_validate(summary) if summary else None,
+                    "goals_done": goals.get(session.id, (0, 0))[0],
+                    "goals_total": goals.get(session.id, (0, 0))[1],
                 }
             )
         )

@@ -1,20 +1,47 @@
 """Attendance intervals: who was present in an active session, and for how long.
 
-An interval is open while a joined participant is in an active session. Joining an active
-session opens one; leaving, being removed, or the session ending closes it. Participants who
-joined before the start get their interval when the session starts, so every interval lies
-within ``[started_at, ended_at]``.
+A participant is present while they are joined, have at least one browser tab subscribed to
+the session's channel (``session:<id>``), and the session is active. Subscribing opens an
+interval (so does starting the session, or joining it, for people already connected);
+leaving, being removed, or the session ending closes it. When a user's last tab goes away the
+interval is closed only if no tab comes back within a grace period, and then at the moment the
+last tab went away (``services/presence`` does that). Every interval lies within
+``[started_at, ended_at]``.
+
+Who is connected comes from :class:`Connections` (the presence store, shared by replicas).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...orm import AttendanceInterval, ChatMessage, Goal, SessionSummary, StudySession
+
+
+class Connections(Protocol):
+    """Who has a tab on a session's channel, across every server process."""
+
+    async def session_users(self, session_id: str) -> set[str]:
+        """Users with at least one tab subscribed to ``session:<id>``."""
+
+    async def departures(self, session_id: str) -> dict[str, datetime]:
+        """Users whose last tab left at the given time, still within the grace period."""
+
+
+class NoConnections:
+    """Nobody is connected: managers used without the realtime layer."""
+
+    async def session_users(self, session_id: str) -> set[str]:
+        return set()
+
+    async def departures(self, session_id: str) -> dict[str, datetime]:
+        return {}
 
 
 async def open_interval(db: AsyncSession, session_id: str, username: str, now: datetime) -> None:
@@ -29,10 +56,38 @@ async def open_interval(db: AsyncSession, session_id: str, username: str, now: d
         db.add(AttendanceInterval(session_id=session_id, username=username, joined_at=now))
 
 
+async def close_interval(db: AsyncSession, session_id: str, username: str, at: datetime) -> bool:
+    """Close the user's open interval at ``at`` (not before it opened). False if none was open."""
+    rows = await db.scalars(
+        select(AttendanceInterval).where(
+            AttendanceInterval.session_id == session_id,
+            AttendanceInterval.username == username,
+            AttendanceInterval.left_at.is_(None),
+        )
+    )
+    closed = False
+    for interval in rows:
+        interval.left_at = max(at, interval.joined_at)
+        closed = True
+    return closed
+
+
 async def close_intervals(
-    db: AsyncSession, session_id: str, now: datetime, username: str | None = None
+    db: AsyncSession,
+    session_id: str,
+    now: datetime,
+    username: str | None = None,
+    departed: Mapping[str, datetime] | None = None,
 ) -> None:
-    """Close the open interval of ``username``, or of everyone when ``username`` is None."""
+    """Close the open interval of ``username``, or of everyone when ``username`` is None.
+
+    Users in ``departed`` (their last tab went away at that time, within the grace period)
+    leave at that time rather than ``now``.
+    """
+    for name, at in (departed or {}).items():
+        if username is None or name == username:
+            await close_interval(db, session_id, name, min(at, now))
+    await db.flush()
     query = update(AttendanceInterval).where(
         AttendanceInterval.session_id == session_id, AttendanceInterval.left_at.is_(None)
     )
@@ -57,9 +112,16 @@ async def minutes_present(db: AsyncSession, session_id: str) -> dict[str, int]:
 
 
 async def write_summary(
-    db: AsyncSession, session: StudySession, ended_by: str, now: datetime
+    db: AsyncSession,
+    session: StudySession,
+    ended_by: str,
+    now: datetime,
+    *,
+    focus_seconds: float = 0.0,
+    break_seconds: float = 0.0,
 ) -> SessionSummary:
-    """The summary of a session that has just ended (its intervals already closed)."""
+    """The summary of a session that has just ended (its intervals already closed), with the
+    time its shared timer spent in focus and in breaks."""
     attendance = await minutes_present(db, session.id)
     messages = await db.scalar(
         select(func.count()).where(
@@ -80,6 +142,8 @@ async def write_summary(
         goals_done=goals_done or 0,
         goals_total=goals_total or 0,
         duration_minutes=session.duration_minutes or 0,
+        focus_minutes=round(focus_seconds / 60),
+        break_minutes=round(break_seconds / 60),
         ended_by=ended_by,
         attendance=attendance,
         created_at=now,

@@ -40,6 +40,7 @@ from ...ratelimit import Limit, RateLimiter
 from ...realtime.outbox import Outbox
 from ...store import Store
 from ..notifications.manager import NotificationManager
+from ..timer.manager import stop_timer
 from ..users.manager import ensure_users, record_user
 from . import attendance
 from .access import (
@@ -65,6 +66,7 @@ class SessionPolicy:
     abandon_scheduled_after: timedelta = timedelta(minutes=30)
     auto_end_active_after: timedelta = timedelta(hours=6)
     create_limit: Limit = Limit(10, 3600)  # noqa: RUF009 (frozen, immutable)
+    event_retention: timedelta = timedelta(hours=72)
 
 
 class SessionManager:
@@ -77,6 +79,7 @@ class SessionManager:
         audit: Audit,
         outbox: Outbox,
         policy: SessionPolicy | None = None,
+        connections: attendance.Connections | None = None,
     ):
         self.store = store
         self.clock = clock
@@ -85,6 +88,7 @@ class SessionManager:
         self.audit = audit
         self.outbox = outbox
         self.policy = policy or SessionPolicy()
+        self.connections = connections or attendance.NoConnections()
 
     # -- create and read -----------------------------------------------------------------
 
@@ -274,8 +278,10 @@ class SessionManager:
             session.started_at = now
             session.updated_at = session.last_activity_at = now
             joined = await self._member_names(db, session_id, states=(ParticipantState.joined,))
+            connected = await self.connections.session_users(session_id)
             for name in joined:
-                await attendance.open_interval(db, session_id, name, now)
+                if name in connected:
+                    await attendance.open_interval(db, session_id, name, now)
             await publish_session(self.outbox, db, session, "session.started")
             await self.notifications.notify(
                 db,
@@ -290,7 +296,8 @@ class SessionManager:
 
     async def end_session(self, actor: Identity, session_id: str) -> EndSessionResult:
         """End an active session, in one transaction: status, duration, every joined
-        participant left with their interval closed, the summary, the notifications."""
+        participant left with their interval closed, the shared timer stopped, the summary
+        (with the timer's focus and break minutes), the notifications."""
         async with self.store.transaction() as db:
             session, _ = await hosted_session(db, session_id, actor)
             if session.status != SessionStatus.active:
@@ -312,7 +319,8 @@ class SessionManager:
         session.ended_at = now
         session.updated_at = now
         session.duration_minutes = round((now - session.started_at).total_seconds() / 60)
-        await attendance.close_intervals(db, session.id, now)
+        departed = await self.connections.departures(session.id)
+        await attendance.close_intervals(db, session.id, now, departed=departed)
         joined = await db.scalars(
             select(Participant).where(
                 Participant.session_id == session.id,
@@ -322,7 +330,15 @@ class SessionManager:
         for member in joined:
             member.state = ParticipantState.left
             member.left_at = member.updated_at = now
-        summary = await attendance.write_summary(db, session, actor.username, now)
+        timer = await stop_timer(db, self.outbox, session.id, now, actor.username)
+        summary = await attendance.write_summary(
+            db,
+            session,
+            actor.username,
+            now,
+            focus_seconds=timer.focus_seconds if timer else 0.0,
+            break_seconds=timer.break_seconds if timer else 0.0,
+        )
         await publish_session(
             self.outbox,
             db,
@@ -423,6 +439,9 @@ class SessionManager:
             except Exception:
                 failed += 1
                 log.exception("cleanup: could not end overdue session %s", session_id)
+        events_pruned = await self.outbox.prune(policy.event_retention)
         if deleted or auto_ended or failed:
             log.info("cleanup: deleted %s, auto-ended %s, failed %s", deleted, auto_ended, failed)
-        return CleanupResult(deleted=deleted, auto_ended=auto_ended, failed=failed)
+        return CleanupResult(
+            deleted=deleted, auto_ended=auto_ended, failed=failed, events_pruned=events_pruned
+        )

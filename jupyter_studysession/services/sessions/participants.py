@@ -53,6 +53,7 @@ class ParticipantManager:
         audit: Audit,
         outbox: Outbox,
         policy: SessionPolicy | None = None,
+        connections: attendance.Connections | None = None,
     ):
         self.store = store
         self.clock = clock
@@ -60,6 +61,7 @@ class ParticipantManager:
         self.audit = audit
         self.outbox = outbox
         self.policy = policy or SessionPolicy()
+        self.connections = connections or attendance.NoConnections()
 
     async def join_session(
         self, actor: Identity, session_id: str, request: JoinSession
@@ -117,7 +119,10 @@ class ParticipantManager:
             member.state = ParticipantState.joined
             member.joined_at = member.updated_at = now
             member.left_at = None
-            if session.status == SessionStatus.active:
+            # joining alone is not presence: a tab on the session's channel is
+            if session.status == SessionStatus.active and actor.username in (
+                await self.connections.session_users(session_id)
+            ):
                 await attendance.open_interval(db, session_id, actor.username, now)
             session.last_activity_at = now
             await publish_participant(self.outbox, db, member, "participant.joined")
@@ -142,7 +147,8 @@ class ParticipantManager:
                 raise Conflict("You have not joined this session.", "not_joined")
             member.state = ParticipantState.left
             member.left_at = member.updated_at = now
-            await attendance.close_intervals(db, session_id, now, actor.username)
+            departed = await self.connections.departures(session_id)
+            await attendance.close_intervals(db, session_id, now, actor.username, departed)
             session.last_activity_at = now
             await publish_participant(self.outbox, db, member, "participant.left")
             described = await describe_session(db, session, actor)
@@ -227,7 +233,8 @@ class ParticipantManager:
                 detail = f"role={request.role.value}"
             else:
                 if member.state == ParticipantState.joined:
-                    await attendance.close_intervals(db, session_id, now, username)
+                    departed = await self.connections.departures(session_id)
+                    await attendance.close_intervals(db, session_id, now, username, departed)
                     member.left_at = now
                 member.state = ParticipantState.removed
                 detail = "removed"

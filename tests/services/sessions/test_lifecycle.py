@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 
-async def test_lifecycle_create_invite_join_start_end(ss_fetch, ss_clock):
+async def test_lifecycle_create_invite_join_start_end(ss_fetch, ss_ws, ss_clock):
     created = await ss_fetch(
         "alice",
         "sessions",
@@ -41,6 +41,11 @@ async def test_lifecycle_create_invite_join_start_end(ss_fetch, ss_clock):
     assert joined.body["my_state"] == "joined"
     assert joined.body["participant_count"] == 2
 
+    tabs = {}  # present means joined, with a tab on the session's channel
+    for user in ("alice", "bob"):
+        tabs[user] = await ss_ws(user)
+        assert (await tabs[user].op("subscribe", channel=f"session:{sid}"))["ok"]
+
     ss_clock.advance(minutes=1)
     started = await ss_fetch("alice", f"sessions/{sid}/start", method="POST")
     assert started.status == 200
@@ -50,6 +55,8 @@ async def test_lifecycle_create_invite_join_start_end(ss_fetch, ss_clock):
     ss_clock.advance(minutes=10)
     carol = await ss_fetch("carol", f"sessions/{sid}/join", method="POST")
     assert carol.status == 200
+    tabs["carol"] = await ss_ws("carol")
+    assert (await tabs["carol"].op("subscribe", channel=f"session:{sid}"))["ok"]
     ss_clock.advance(minutes=20)
     assert (await ss_fetch("carol", f"sessions/{sid}/leave", method="POST")).status == 200
 

@@ -32,19 +32,26 @@ async def intervals(services, sid):
         return [tuple(r) for r in rows]
 
 
-async def test_attendance_intervals_follow_joins_leaves_and_the_end(ss_services):
+async def test_attendance_intervals_follow_connections_joins_leaves_and_the_end(ss_services):
     clock = ss_services.clock
-    sessions, participants = ss_services.sessions, ss_services.participants
+    sessions, participants, presence = (
+        ss_services.sessions,
+        ss_services.participants,
+        ss_services.presence,
+    )
     t0 = clock.now()
     s = await sessions.create_session(ALICE, CreateSession(title="Intervals", is_public=True))
     await participants.join_session(BOB, s.id, JoinSession())
+    for who in (ALICE, BOB):  # each has a tab on the session's channel
+        await presence.connect(who, f"{who.username}-tab")
+        await presence.enter_session(f"{who.username}-tab", s.id)
     assert await intervals(ss_services, s.id) == []  # nobody is present before the start
     clock.advance(minutes=5)
     await sessions.start_session(ALICE, s.id)
     clock.advance(minutes=10)
     await participants.leave_session(BOB, s.id)
     clock.advance(minutes=5)
-    await participants.join_session(BOB, s.id, JoinSession())
+    await participants.join_session(BOB, s.id, JoinSession())  # his tab is still there
     clock.advance(minutes=30)
     result = await sessions.end_session(ALICE, s.id)
 

@@ -1,0 +1,1 @@
+"""Session chat: REST handlers, websocket ops and the manager behind both."""

@@ -1,0 +1,77 @@
+"""REST handlers for session chat: history, send, edit and delete."""
+
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ...models import (
+    CreateMessage,
+    DescribeMessage,
+    ListMessages,
+    ListMessagesQuery,
+    UpdateMessage,
+)
+from ..base import AUTH_RESOURCE, Operation, StudySessionHandler
+
+
+class MessagesHandler(StudySessionHandler):
+    openapi = {
+        "get": Operation(
+            "A page of the chat history, newest page first, oldest first within the page "
+            "(participants and staff)",
+            ListMessages,
+            query=ListMessagesQuery,
+        ),
+        "post": Operation(
+            "Send a chat message (joined participants)",
+            DescribeMessage,
+            body=CreateMessage,
+            status=201,
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, session_id):
+        query = self.parse_query(ListMessagesQuery)
+        self.respond(await self.services.chat.list_messages(self.actor, session_id, query))
+
+    @web.authenticated
+    @authorized
+    async def post(self, session_id):
+        request = self.parse_body(CreateMessage)
+        self.respond(await self.services.chat.send_message(self.actor, session_id, request), 201)
+
+
+class MessageHandler(StudySessionHandler):
+    openapi = {
+        "patch": Operation("Edit your own chat message", DescribeMessage, body=UpdateMessage),
+        "delete": Operation(
+            "Delete a chat message (its author, the host or a co-host); returns the tombstone",
+            DescribeMessage,
+        ),
+    }
+
+    @web.authenticated
+    @authorized
+    async def patch(self, session_id, message_id):
+        request = self.parse_body(UpdateMessage)
+        self.respond(
+            await self.services.chat.edit_message(self.actor, message_id, request, session_id)
+        )
+
+    @web.authenticated
+    @authorized
+    async def delete(self, session_id, message_id):
+        self.respond(await self.services.chat.delete_message(self.actor, message_id, session_id))
+
+
+_messages = r"/studysession/api/sessions/(?P<session_id>[^/]+)/messages"
+
+default_handlers = [
+    (_messages, MessagesHandler),
+    (_messages + r"/(?P<message_id>[^/]+)", MessageHandler),
+]
+
+__all__ = ["AUTH_RESOURCE", "default_handlers"]

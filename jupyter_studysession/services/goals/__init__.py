@@ -1,0 +1,1 @@
+"""Session goals: a shared, ordered checklist in the room (REST and websocket)."""

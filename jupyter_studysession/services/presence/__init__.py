@@ -1,0 +1,1 @@
+"""Presence (who is online, away, busy, in which session) and attendance from open tabs."""

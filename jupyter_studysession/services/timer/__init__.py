@@ -1,0 +1,1 @@
+"""The shared pomodoro timer of a session room (REST and websocket)."""
