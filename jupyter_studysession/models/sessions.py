@@ -1,0 +1,244 @@
+"""Models of study sessions, their participants, notifications and the admin API."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from ..orm import ParticipantState, SessionRole, SessionStatus, SessionType
+from .base import AwareDatetime, DescribeUser, Request, Response, Tag, Username
+
+# -- sessions ---------------------------------------------------------------------------
+
+
+class Tool(str, enum.Enum):
+    chat = "chat"
+    video = "video"
+    whiteboard = "whiteboard"
+    notes = "notes"
+    timer = "timer"
+    screen_share = "screen_share"
+
+
+class Layout(str, enum.Enum):
+    default = "default"
+    focus = "focus"
+    grid = "grid"
+
+
+class Theme(str, enum.Enum):
+    auto = "auto"
+    light = "light"
+    dark = "dark"
+
+
+class TimerControl(str, enum.Enum):
+    hosts = "hosts"
+    everyone = "everyone"
+
+
+class SessionSettings(Request):
+    tools: list[Tool] = Field(
+        default_factory=lambda: [Tool.chat, Tool.timer, Tool.notes],
+        description="The tools enabled in the room.",
+    )
+    layout: Layout = Layout.default
+    theme: Theme = Theme.auto
+    auto_record: bool = False
+    timer_control: TimerControl = Field(
+        TimerControl.hosts,
+        description="Who may control the shared timer: the host and co-hosts, or everyone "
+        "who joined.",
+    )
+
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Description = Annotated[str, StringConstraints(max_length=2000)]
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+
+class CreateSession(Request):
+    title: Title
+    description: Description = ""
+    type: SessionType = SessionType.group
+    subject: Subject | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=10)
+    max_participants: int | None = Field(
+        None, ge=2, le=500, description="Default: 2 for solo and one_on_one, 10 for group."
+    )
+    is_public: bool = False
+    scheduled_at: AwareDatetime | None = None
+    settings: SessionSettings = Field(default_factory=SessionSettings)
+    invite: list[Username] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _default_capacity(self) -> CreateSession:
+        if self.max_participants is None:
+            self.max_participants = 10 if self.type == SessionType.group else 2
+        return self
+
+
+class UpdateSession(Request):
+    title: Title | None = None
+    description: Description | None = None
+    subject: Subject | None = None
+    tags: list[Tag] | None = Field(None, max_length=10)
+    max_participants: int | None = Field(None, ge=2, le=500)
+    is_public: bool | None = None
+    scheduled_at: AwareDatetime | None = None
+    settings: SessionSettings | None = None
+
+
+class ListSessionsQuery(Request):
+    status: SessionStatus | None = None
+    type: SessionType | None = None
+    role: SessionRole | None = None
+    cursor: str | None = None
+    limit: int = Field(20, ge=1, le=100)
+
+
+class PageQuery(Request):
+    cursor: str | None = None
+    limit: int = Field(20, ge=1, le=100)
+
+
+class DescribeSummary(Response):
+    session_id: str
+    participant_count: int
+    message_count: int
+    goals_done: int
+    goals_total: int
+    duration_minutes: int
+    focus_minutes: int = Field(0, description="Minutes the shared timer spent in focus.")
+    break_minutes: int = Field(0, description="Minutes the shared timer spent in breaks.")
+    ended_by: str
+    attendance: dict[str, int] = Field(
+        default_factory=dict, description="Minutes present, by username."
+    )
+    created_at: datetime
+
+
+class DescribeSession(Response):
+    id: str
+    title: str
+    description: str
+    type: SessionType
+    subject: str | None
+    tags: list[str]
+    status: SessionStatus
+    max_participants: int
+    is_public: bool
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration_minutes: int | None
+    settings: SessionSettings
+    host: DescribeUser
+    participant_count: int = Field(description="Participants currently joined.")
+    my_role: SessionRole | None = None
+    my_state: ParticipantState | None = None
+    created_at: datetime
+    updated_at: datetime
+    summary: DescribeSummary | None = None
+    goals_done: int = Field(0, description="Goals of the session ticked as done.")
+    goals_total: int = Field(0, description="Goals of the session.")
+
+
+class ListSessions(Response):
+    items: list[DescribeSession]
+    next_cursor: str | None = None
+
+
+class JoinSession(Request):
+    invite_token: str | None = Field(None, max_length=200)
+
+
+class InviteUsers(Request):
+    usernames: list[Username] = Field(min_length=1, max_length=100)
+
+
+class CreateInviteLink(Request):
+    expires_in_hours: float = Field(24, gt=0, le=24 * 30)
+
+
+class DescribeInviteLink(Response):
+    id: str
+    session_id: str
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    token: str | None = Field(None, description="Only returned once, when the link is created.")
+
+
+class ListInviteLinks(Response):
+    items: list[DescribeInviteLink]
+
+
+class DescribeParticipant(Response):
+    user: DescribeUser
+    role: SessionRole
+    state: ParticipantState
+    invited_by: str | None = None
+    invited_at: datetime | None = None
+    joined_at: datetime | None = None
+    left_at: datetime | None = None
+
+
+class ListParticipants(Response):
+    items: list[DescribeParticipant]
+
+
+class UpdateParticipant(Request):
+    role: Literal[SessionRole.co_host, SessionRole.participant] | None = None
+    state: Literal[ParticipantState.removed] | None = None
+
+
+class EndSessionResult(Response):
+    session: DescribeSession
+    summary: DescribeSummary
+
+
+# -- notifications ----------------------------------------------------------------------
+
+
+class DescribeNotification(Response):
+    id: str
+    kind: str
+    title: str
+    body: str
+    data: dict
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+class ListNotifications(Response):
+    items: list[DescribeNotification]
+    unread_count: int
+    next_cursor: str | None = None
+
+
+class MarkNotificationsRead(Request):
+    ids: list[str] = Field(default_factory=list, max_length=500)
+    all: bool = False
+
+
+class MarkedRead(Response):
+    marked: int
+
+
+# -- admin ------------------------------------------------------------------------------
+
+
+class CleanupResult(Response):
+    deleted: int
+    auto_ended: int
+    failed: int = 0
+    events_pruned: int = Field(0, description="Realtime events older than the retention.")
