@@ -338,3 +338,12 @@ class PresencePreference(Base):
     appear_offline: Mapped[bool] = mapped_column(Boolean, default=False)
     hide_activity: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
+
+
+# -- office hours -------------------------------------------------------------------------
+
+
+# -- study groups -------------------------------------------------------------------------
+
+
+# -- schedules: recurrence, reminders, calendar ----------------------------------------------
