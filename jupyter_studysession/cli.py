@@ -7,14 +7,17 @@ so ``c.StudySessionApp.db_url`` set there applies here too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
+from collections.abc import AsyncIterator
 
 from jupyter_core.application import JupyterApp
 from traitlets import Bool, Unicode
 
 from . import __version__
-from .app import StudySessionApp
+from .app import Services, StudySessionApp
+from .clock import Clock, FrozenClock
 from .store import redact_url
 
 
@@ -34,6 +37,26 @@ class _Command(JupyterApp):
             app.db_url = self.db_url
         return app
 
+    @contextlib.asynccontextmanager
+    async def services(
+        self, *, clock: Clock | None = None, ready: bool = True
+    ) -> AsyncIterator[Services]:
+        """The extension's services, closed when the block ends (with a Redis ``bus_url``,
+        that includes the bus's and presence's Redis connections). With ``ready``, the bus is
+        started and the database checked, as when the server starts, so the live events of
+        what the command changes reach the tabs of running servers."""
+        app = self.studysession_app()
+        if clock is not None:
+            app.clock = clock
+        services = app.build_services()
+        try:
+            if ready:
+                await services.bus.start()
+                await services.store.open()
+            yield services
+        finally:
+            await services.close()
+
     def start(self):
         # each subcommand defines ``async def run(self) -> int`` (the exit status)
         sys.exit(asyncio.run(self.run()))
@@ -45,12 +68,11 @@ class UpgradeCommand(_Command):
     aliases = {**_Command.aliases, "db-url": "UpgradeCommand.db_url"}
 
     async def run(self) -> int:
-        services = self.studysession_app().build_services()
-        store = services.store
-        before = await store.current_revision()
-        await store.upgrade()
-        after = await store.current_revision()
-        await store.dispose()
+        async with self.services(ready=False) as services:
+            store = services.store
+            before = await store.current_revision()
+            await store.upgrade()
+            after = await store.current_revision()
         self.log.info("Database %s: %s -> %s", redact_url(store.url), before or "empty", after)
         return 0
 
@@ -73,12 +95,8 @@ class CleanupCommand(_Command):
     aliases = {**_Command.aliases, "db-url": "CleanupCommand.db_url"}
 
     async def run(self) -> int:
-        services = self.studysession_app().build_services()
-        try:
-            await services.store.open()
+        async with self.services() as services:
             result = await services.sessions.cleanup()
-        finally:
-            await services.store.dispose()
         print(json.dumps(result.model_dump()))
         return 1 if result.failed else 0
 
@@ -91,17 +109,10 @@ class DemoDataCommand(_Command):
     flags = {"reset": ({"DemoDataCommand": {"reset": True}}, "Add demo data even if present.")}
 
     async def run(self) -> int:
-        from .clock import FrozenClock
         from .demo import create_demo_data
 
-        app = self.studysession_app()
-        app.clock = FrozenClock()
-        services = app.build_services()
-        try:
-            await services.store.open()
+        async with self.services(clock=FrozenClock()) as services:
             created = await create_demo_data(services, force=self.reset)
-        finally:
-            await services.store.dispose()
         self.log.info("Demo data: %s", created or "already present (use --reset to add more)")
         return 0
 

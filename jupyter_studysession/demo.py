@@ -2,6 +2,8 @@
 
 Used by ``jupyter studysession demo-data`` and the README's run command. The users match the
 demo tokens in ``scripts/demo_config.py`` (``alice-token`` logs in as ``alice``, ...).
+Attendance comes from open tabs, so the demo opens and closes its people's tabs through the
+presence manager, as their websockets would.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
         raise TypeError("demo data needs the services built with a FrozenClock")
     now = utcnow()
     alice, bob, carol, _dave, prof, tina = (person(u) for u in PEOPLE)
-    sessions, participants = services.sessions, services.participants
+    sessions, participants, presence = services.sessions, services.participants, services.presence
 
     async def create(host, when, **fields):
         clock.set(when)
@@ -51,27 +53,49 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
     async def join(who, session):
         await participants.join_session(who, session.id, JoinSession())
 
-    # last week: a completed group session, with attendance and a summary
+    async def open_tab(who, session):
+        """A browser tab of ``who`` following the session: present while joined and active."""
+        await presence.connect(who, f"demo-{who.username}")
+        await presence.enter_session(f"demo-{who.username}", session.id)
+
+    async def close_tab(who):
+        await presence.disconnect(f"demo-{who.username}")
+
+    # last week: a completed group session, with attendance and a summary: alice is there
+    # throughout, bob's tab opens late and closes early, carol leaves before the end
+    start = now - timedelta(days=7)
     past = await create(
         alice,
-        now - timedelta(days=7, hours=1),
+        start - timedelta(hours=1),
         title="Linear algebra: eigenvalues",
         description="Work through problem set 4 together.",
         subject="Math 221",
         tags=["linear-algebra", "pset4"],
         is_public=True,
         invite=["bob", "carol"],
-        scheduled_at=now - timedelta(days=7),
+        scheduled_at=start,
     )
-    clock.set(now - timedelta(days=7, minutes=3))
+    clock.set(start - timedelta(minutes=5))
+    await open_tab(alice, past)
+    clock.set(start - timedelta(minutes=3))
     await join(bob, past)
     await join(carol, past)
-    clock.set(now - timedelta(days=7))
+    await open_tab(carol, past)
+    clock.set(start)
     await sessions.start_session(alice, past.id)
-    clock.set(now - timedelta(days=6, hours=23, minutes=20))
+    clock.set(start + timedelta(minutes=5))
+    await open_tab(bob, past)
+    clock.set(start + timedelta(minutes=40))
     await participants.leave_session(carol, past.id)
-    clock.set(now - timedelta(days=6, hours=23, minutes=5))
-    await sessions.end_session(alice, past.id)
+    await close_tab(carol)
+    clock.set(start + timedelta(minutes=50))
+    await close_tab(bob)
+    clock.set(start + timedelta(minutes=55))
+    await sessions.end_session(alice, past.id)  # bob's attendance ends when his tab closed
+    await close_tab(alice)
+    clock.set(start + timedelta(minutes=56))
+    await presence.sweep()  # past the grace period: the departures are done with
+    await presence.flush()  # their last_seen, now rather than in the background
 
     # happening now: an active session alice hosts, with bob in it and dave invited
     live = await create(

@@ -11,6 +11,7 @@ import json
 import os
 import urllib.parse
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,8 +158,7 @@ def ss_services(ss_db_url, jp_asyncio_loop):
     services = app.build_services()
     jp_asyncio_loop.run_until_complete(services.store.open())
     yield services
-    jp_asyncio_loop.run_until_complete(services.presence.close())
-    jp_asyncio_loop.run_until_complete(services.store.dispose())
+    jp_asyncio_loop.run_until_complete(services.close())
 
 
 @dataclass
@@ -208,6 +208,45 @@ def ss_fetch(jp_fetch):
         return Reply(response.code, decoded, response.headers)
 
     return fetch
+
+
+@pytest.fixture
+def ss_create_session(ss_fetch):
+    """Set up a session through the API, as its members would:
+    ``sid = await ss_create_session("alice", co_host="bob", joined=["carol"], start=True)``.
+
+    ``host`` creates it, inviting everyone named (other fields of the request, such as
+    ``title`` or ``is_public``, as keyword arguments); ``co_host`` is made co-host, then joins;
+    the ``joined`` users join; the ``invited`` ones are only invited; ``start`` makes it
+    active. Every call is asserted to succeed. Returns the session's id.
+    """
+
+    async def create(
+        host: str = "alice",
+        *,
+        co_host: str | None = None,
+        joined: Iterable[str] = (),
+        invited: Iterable[str] = (),
+        start: bool = False,
+        **fields: Any,
+    ) -> str:
+        guests = [co_host, *joined] if co_host else list(joined)
+        body = {"title": "Study session", **fields, "invite": [*guests, *invited]}
+        reply = await ss_fetch(host, "sessions", method="POST", body=body)
+        assert reply.status == 201, reply.body
+        sid = reply.body["id"]
+        steps = [(guest, "POST", f"sessions/{sid}/join", None) for guest in guests]
+        if co_host:
+            promote = (host, "PATCH", f"sessions/{sid}/participants/{co_host}", {"role": "co_host"})
+            steps.insert(0, promote)
+        if start:
+            steps.append((host, "POST", f"sessions/{sid}/start", None))
+        for user, method, path, body in steps:
+            reply = await ss_fetch(user, path, method=method, body=body)
+            assert reply.status == 200, (user, method, path, reply.body)
+        return sid
+
+    return create
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ import os
 import subprocess
 import sys
 
+from sqlalchemy import select
+
+from jupyter_studysession.orm import SessionSummary
 from jupyter_studysession.store import Store
 
 
@@ -27,10 +30,24 @@ def test_db_upgrade_creates_the_schema(ss_sqlite_url, jp_asyncio_loop):
     jp_asyncio_loop.run_until_complete(store.dispose())
 
 
-def test_demo_data_then_cleanup_keeps_the_demo(ss_sqlite_url):
+def test_demo_data_then_cleanup_keeps_the_demo(ss_sqlite_url, jp_asyncio_loop):
     demo = cli("demo-data", "--db-url", ss_sqlite_url)
     assert demo.returncode == 0, demo.stderr
     assert "'sessions': 6" in demo.stderr
+
+    async def attendance() -> list[dict]:
+        store = Store(ss_sqlite_url)
+        try:
+            await store.open()
+            async with store.read() as db:
+                return list(await db.scalars(select(SessionSummary.attendance)))
+        finally:
+            await store.dispose()
+
+    # the completed session's people had tabs open: minutes from their connections
+    assert jp_asyncio_loop.run_until_complete(attendance()) == [
+        {"alice": 55, "bob": 45, "carol": 40}
+    ]
     again = cli("demo-data", "--db-url", ss_sqlite_url)
     assert "already present" in again.stderr
     cleanup = cli("cleanup", "--db-url", ss_sqlite_url)

@@ -44,33 +44,6 @@ def jp_server_config(ss_server_config):
     return ss_server_config
 
 
-@pytest.fixture
-def make_room(ss_fetch):
-    """A private session hosted by alice, with a member (or not) in each role of ``ROLES``."""
-
-    async def make_room() -> str:
-        reply = await ss_fetch(
-            "alice",
-            "sessions",
-            method="POST",
-            body={"title": "Private room", "invite": ["bob", "carol", "dave"]},
-        )
-        assert reply.status == 201, reply.body
-        room = reply.body["id"]
-        assert reply.body["is_public"] is False
-        for user, path, body in [
-            ("alice", f"sessions/{room}/participants/bob", {"role": "co_host"}),
-            ("bob", f"sessions/{room}/join", {}),
-            ("carol", f"sessions/{room}/join", {}),
-        ]:
-            method = "POST" if path.endswith("/join") else "PATCH"
-            reply = await ss_fetch(user, path, method=method, body=body)
-            assert reply.status == 200, (user, path, reply.body)
-        return room
-
-    return make_room
-
-
 def row(*statuses: int) -> dict[str, int]:
     """Expected statuses in ``ROLES`` order, as a dict role -> status."""
     return dict(zip(ROLES, statuses, strict=True))
@@ -129,7 +102,7 @@ async def test_private_session_route_should_answer_each_role_as_the_rules_say(
 ):
     got = {}
     for role in ROLES:
-        room = await make_room()
+        room = await make_room(start=False)
         args = await before(ss_fetch, room, step)
         path = f"sessions/{room}" + route.format(**args)
         got[role] = (await call(ss_fetch, USER_OF[role], path, method=method, body=body)).status
@@ -137,7 +110,7 @@ async def test_private_session_route_should_answer_each_role_as_the_rules_say(
 
 
 async def test_private_session_should_look_missing_to_an_outsider(ss_fetch, make_room):
-    room = await make_room()
+    room = await make_room(start=False)
     hidden = await ss_fetch("erin", f"sessions/{room}")
     missing = await ss_fetch("erin", "sessions/no-such-session")
     assert (hidden.status, hidden.body["reason"]) == (missing.status, missing.body["reason"])
@@ -208,7 +181,7 @@ async def test_cleanup_should_be_for_instructors_or_the_api_key(ss_fetch):
 async def test_username_in_a_body_should_be_refused_not_trusted(
     ss_fetch, make_room, user, path, body, field
 ):
-    room = await make_room()
+    room = await make_room(start=False)
 
     async def members():
         reply = await ss_fetch("alice", f"sessions/{room}/participants")

@@ -34,29 +34,24 @@ from ...models import (
     ListMessagesQuery,
     UpdateMessage,
 )
-from ...orm import ChatMessage, ParticipantState, SessionStatus, StudySession, User, new_id
+from ...orm import ChatMessage, User, new_id
 from ...ratelimit import Limit, RateLimiter
 from ...realtime.outbox import Outbox
 from ...store import Store
-from ..sessions.access import HOST_ROLES, session_channel, viewable_session
+from ..sessions.access import (
+    ensure_open,
+    is_host,
+    is_joined,
+    room_session,
+    session_channel,
+    viewable_session,
+)
 
 TYPING_INTERVAL = timedelta(seconds=2)
 """At most one ``typing`` broadcast per user and session in this interval."""
 
-READ_STATES = (ParticipantState.joined, ParticipantState.left)
-ENDED = (SessionStatus.completed, SessionStatus.cancelled)
 
-
-# -- who may read and write ---------------------------------------------------------------
-
-
-async def readable_session(db: AsyncSession, session_id: str, actor: Identity) -> StudySession:
-    """The session, if the actor may read its chat: 404 when they cannot see the session,
-    403 when they can but never joined it (and are not course staff)."""
-    session, member = await viewable_session(db, session_id, actor)
-    if actor.is_staff or (member is not None and member.state in READ_STATES):
-        return session
-    raise NotAuthorized("Join the session to read its chat.", "not_participant")
+# -- who may write (reading is ``room_session``'s rule) ------------------------------------
 
 
 async def writable_session(
@@ -68,9 +63,8 @@ async def writable_session(
     ``lock``, the session's row is locked until the transaction ends.
     """
     session, member = await viewable_session(db, session_id, actor, lock=lock)
-    if session.status in ENDED:
-        raise Conflict(f"The session is {session.status}; its chat is read-only.", "session_ended")
-    if member is None or member.state != ParticipantState.joined:
+    ensure_open(session, "its chat is read-only")
+    if not is_joined(member):
         raise NotAuthorized("Join the session to chat.", "not_participant")
     return session, member
 
@@ -121,7 +115,7 @@ class ChatManager:
         """A page of the history: the newest ``limit`` messages before ``query.before``,
         oldest first within the page, with the cursor of the next (older) page."""
         async with self.store.read() as db:
-            await readable_session(db, session_id, actor)
+            await room_session(db, session_id, actor, purpose="read its chat")
             rows = (
                 select(ChatMessage, User)
                 .join(User, User.username == ChatMessage.sender)
@@ -207,7 +201,7 @@ class ChatManager:
         as ``chat.deleted``. Deleting it again returns the tombstone and changes nothing."""
         async with self.store.transaction() as db:
             message, member = await self._writable_message(db, actor, message_id, session_id)
-            if message.sender != actor.username and member.role not in HOST_ROLES:
+            if message.sender != actor.username and not is_host(member):
                 raise NotAuthorized(
                     "Only its author, the host or a co-host can delete a message.", "not_author"
                 )

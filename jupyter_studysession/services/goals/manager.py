@@ -21,54 +21,20 @@ from ...clock import Clock
 from ...exceptions import Conflict, InvalidInput, NotAuthorized, NotFound
 from ...identity import Identity
 from ...models import CreateGoal, DescribeGoal, ListGoals, ReorderGoals, UpdateGoal
-from ...orm import Goal, Participant, ParticipantState, SessionStatus, StudySession
+from ...orm import Goal, StudySession
 from ...realtime.outbox import Outbox
 from ...store import Store
-from ..sessions.access import HOST_ROLES, session_channel, viewable_session
+from ..sessions.access import (
+    ensure_open,
+    is_host,
+    is_joined,
+    room_session,
+    session_channel,
+    viewable_session,
+)
 
 MAX_GOALS = 100
 """How many goals one session may have."""
-
-ROOM_STATES = (ParticipantState.joined, ParticipantState.left)
-
-
-# -- access to a session's room (goals, timer) -------------------------------------------
-
-
-async def room_session(
-    db: AsyncSession, session_id: str, actor: Identity, *, lock: bool = False
-) -> tuple[StudySession, Participant | None]:
-    """The session and the actor's membership, if the actor may see its room: participants
-    who joined it (now or before) and course staff. 404 when the actor may not know the
-    session exists, 403 for the others (invited but not joined, public-session visitors)."""
-    session, member = await viewable_session(db, session_id, actor, lock=lock)
-    if not actor.is_staff and (member is None or member.state not in ROOM_STATES):
-        raise NotAuthorized("Join the session to see its room.", "not_participant")
-    return session, member
-
-
-def ensure_open(session: StudySession) -> None:
-    """Completed and cancelled sessions are read-only."""
-    if session.status in (SessionStatus.completed, SessionStatus.cancelled):
-        raise Conflict(
-            f"The session is {session.status}; it can no longer change.", "session_ended"
-        )
-
-
-def is_joined(member: Participant | None) -> bool:
-    return member is not None and member.state == ParticipantState.joined
-
-
-def is_host(member: Participant | None) -> bool:
-    """Host or co-host (not removed)."""
-    return (
-        member is not None
-        and member.state != ParticipantState.removed
-        and member.role in HOST_ROLES
-    )
-
-
-# -- the manager ---------------------------------------------------------------------------
 
 
 class GoalManager:

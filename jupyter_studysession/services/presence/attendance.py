@@ -17,14 +17,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from ...clock import Clock
 from ...exceptions import NotFound
-from ...orm import AttendanceInterval, ParticipantState, SessionStatus, StudySession
+from ...orm import SessionStatus, StudySession
 from ...store import Store
 from ..sessions import attendance
-from ..sessions.access import load_session, membership
+from ..sessions.access import is_joined, load_session, membership
 from .store import PresenceStore
 
 log = logging.getLogger(__name__)
@@ -44,19 +42,18 @@ class ConnectionAttendance:
             return False
         async with self.store.read() as db:
             member = await membership(db, session.id, username)
-            if member is None or member.state != ParticipantState.joined:
+            if not is_joined(member):
                 return False
-            if await _open_interval_exists(db, session.id, username):
+            if await attendance.has_open_interval(db, session.id, username):
                 return False
         async with self.store.transaction() as db:
             locked = await load_session(db, session.id, lock=True)
             member = await membership(db, session.id, username)
             if (
                 locked.status != SessionStatus.active
-                or member is None
-                or member.state != ParticipantState.joined
+                or not is_joined(member)
                 or await self.live.session_tabs(session.id, username) == 0
-                or await _open_interval_exists(db, session.id, username)
+                or await attendance.has_open_interval(db, session.id, username)
             ):
                 return False
             await attendance.open_interval(db, session.id, username, self.clock.now())
@@ -87,14 +84,3 @@ class ConnectionAttendance:
                     departure.session_id,
                 )
         return closed
-
-
-async def _open_interval_exists(db, session_id: str, username: str) -> bool:
-    found = await db.scalar(
-        select(AttendanceInterval.id).where(
-            AttendanceInterval.session_id == session_id,
-            AttendanceInterval.username == username,
-            AttendanceInterval.left_at.is_(None),
-        )
-    )
-    return found is not None

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ...exceptions import InvalidInput, NotAuthorized, NotFound
+from ...exceptions import Conflict, InvalidInput, NotAuthorized, NotFound
 from ...identity import Identity
 from ...models import DescribeParticipant, DescribeSession, DescribeSummary
 from ...orm import (
@@ -19,12 +19,16 @@ from ...orm import (
     Participant,
     ParticipantState,
     SessionRole,
+    SessionStatus,
     SessionSummary,
     StudySession,
 )
 
 MEMBER_STATES = (ParticipantState.invited, ParticipantState.joined, ParticipantState.left)
+ROOM_STATES = (ParticipantState.joined, ParticipantState.left)
+"""Members who see a session's room (chat, goals, timer, live events): joined, now or before."""
 HOST_ROLES = (SessionRole.host, SessionRole.co_host)
+ENDED_STATUSES = (SessionStatus.completed, SessionStatus.cancelled)
 
 
 async def load_session(db: AsyncSession, session_id: str, *, lock: bool = False) -> StudySession:
@@ -68,11 +72,49 @@ async def hosted_session(
 ) -> tuple[StudySession, Participant]:
     """The session, if the actor is its host (or co-host unless ``host_only``); else 403/404."""
     session, member = await viewable_session(db, session_id, actor, lock=True)
-    allowed = (SessionRole.host,) if host_only else HOST_ROLES
-    if member is None or member.state == ParticipantState.removed or member.role not in allowed:
+    if not is_host(member, host_only=host_only):
         who = "the host" if host_only else "the host or a co-host"
         raise NotAuthorized(f"Only {who} can do this.", "not_host")
     return session, member
+
+
+async def room_session(
+    db: AsyncSession,
+    session_id: str,
+    actor: Identity,
+    *,
+    lock: bool = False,
+    purpose: str = "see its room",
+) -> tuple[StudySession, Participant | None]:
+    """The session and the actor's membership, if the actor may see its room (chat, goals,
+    timer, live events): participants who joined it (now or before) and course staff.
+
+    404 when the actor may not know the session exists; 403 ``not_participant`` for the others
+    (invited but not joined, visitors of a public session), saying what joining is for:
+    ``purpose`` ends the message "Join the session to ...".
+    """
+    session, member = await viewable_session(db, session_id, actor, lock=lock)
+    if not actor.is_staff and (member is None or member.state not in ROOM_STATES):
+        raise NotAuthorized(f"Join the session to {purpose}.", "not_participant")
+    return session, member
+
+
+def ensure_open(session: StudySession, consequence: str = "it can no longer change") -> None:
+    """Completed and cancelled sessions are read-only: 409 ``session_ended``, its message
+    naming the status and then ``consequence``."""
+    if session.status in ENDED_STATUSES:
+        raise Conflict(f"The session is {session.status}; {consequence}.", "session_ended")
+
+
+def is_joined(member: Participant | None) -> bool:
+    """A participant of the session right now."""
+    return member is not None and member.state == ParticipantState.joined
+
+
+def is_host(member: Participant | None, *, host_only: bool = False) -> bool:
+    """The host or a co-host (only the host with ``host_only``), not removed."""
+    roles = (SessionRole.host,) if host_only else HOST_ROLES
+    return member is not None and member.state != ParticipantState.removed and member.role in roles
 
 
 # -- describing -------------------------------------------------------------------------
@@ -212,8 +254,4 @@ async def publish_participant(outbox, db: AsyncSession, member: Participant, typ
 async def authorize_session_channel(store, identity: Identity, session_id: str) -> None:
     """Live session events are for its participants (joined now or before) and staff."""
     async with store.read() as db:
-        _session, member = await viewable_session(db, session_id, identity)
-        if identity.is_staff:
-            return
-        if member is None or member.state not in (ParticipantState.joined, ParticipantState.left):
-            raise NotAuthorized("Join the session to follow it live.", "not_participant")
+        await room_session(db, session_id, identity, purpose="follow it live")

@@ -44,15 +44,20 @@ class NoConnections:
         return {}
 
 
-async def open_interval(db: AsyncSession, session_id: str, username: str, now: datetime) -> None:
-    already = await db.scalar(
+async def has_open_interval(db: AsyncSession, session_id: str, username: str) -> bool:
+    found = await db.scalar(
         select(AttendanceInterval.id).where(
             AttendanceInterval.session_id == session_id,
             AttendanceInterval.username == username,
             AttendanceInterval.left_at.is_(None),
         )
     )
-    if already is None:
+    return found is not None
+
+
+async def open_interval(db: AsyncSession, session_id: str, username: str, now: datetime) -> None:
+    """Open an interval for the user at ``now``, unless one is open already."""
+    if not await has_open_interval(db, session_id, username):
         db.add(AttendanceInterval(session_id=session_id, username=username, joined_at=now))
 
 

@@ -35,8 +35,7 @@ from ...models import ConfigureTimer, DescribeTimer, TimerControl
 from ...orm import SessionStatus, SessionTimer, StudySession, TimerPhase
 from ...realtime.outbox import Outbox
 from ...store import Store
-from ..goals.manager import ensure_open, is_host, is_joined, room_session
-from ..sessions.access import session_channel
+from ..sessions.access import ensure_open, is_host, is_joined, room_session, session_channel
 
 log = logging.getLogger(__name__)
 

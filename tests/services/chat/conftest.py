@@ -6,31 +6,15 @@ import pytest
 
 
 @pytest.fixture
-def make_room(ss_fetch):
+def make_room(ss_create_session):
     """``room = await make_room()``: a private session hosted by alice with bob as co-host and
-    carol and dave joined; ``start=True`` makes it active."""
+    carol and dave joined; ``start=True`` makes it active. (The chat's own room: elsewhere
+    ``make_room`` leaves dave invited only, and starts the session.)"""
 
     async def make_room(*, start: bool = False) -> str:
-        reply = await ss_fetch(
-            "alice",
-            "sessions",
-            method="POST",
-            body={"title": "Chat room", "invite": ["bob", "carol", "dave"]},
+        return await ss_create_session(
+            "alice", co_host="bob", joined=["carol", "dave"], start=start, title="Chat room"
         )
-        assert reply.status == 201, reply.body
-        room = reply.body["id"]
-        steps = [
-            ("alice", "PATCH", f"sessions/{room}/participants/bob", {"role": "co_host"}),
-            ("bob", "POST", f"sessions/{room}/join", {}),
-            ("carol", "POST", f"sessions/{room}/join", {}),
-            ("dave", "POST", f"sessions/{room}/join", {}),
-        ]
-        if start:
-            steps.append(("alice", "POST", f"sessions/{room}/start", {}))
-        for user, method, path, body in steps:
-            reply = await ss_fetch(user, path, method=method, body=body)
-            assert reply.status == 200, (user, path, reply.body)
-        return room
 
     return make_room
 

@@ -4,15 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-USER_OF = {
-    "host": "alice",
-    "co_host": "bob",
-    "participant": "carol",
-    "invited": "dave",
-    "outsider": "erin",
-    "instructor": "prof",
-}
-
 
 async def add_goal(ss_fetch, user: str, room: str, title: str = "Read chapter 3") -> dict:
     reply = await ss_fetch(user, f"sessions/{room}/goals", method="POST", body={"title": title})
@@ -71,23 +62,19 @@ async def test_goals_can_be_added_listed_changed_ticked_and_deleted(ss_fetch, ss
 
 
 async def test_goals_work_in_a_scheduled_session_too(ss_fetch, make_room):
-    room = await make_room(active=False)
+    room = await make_room(start=False)
     await add_goal(ss_fetch, "carol", room)
     assert len(await goal_ids(ss_fetch, room)) == 1
 
 
-def row(*statuses: int) -> dict[str, int]:
-    """Expected statuses in ``USER_OF`` order, as a dict role -> status."""
-    return dict(zip(USER_OF, statuses, strict=True))
-
-
+# Expected statuses, in ``room_users`` order
 # fmt: off
-#                         host co_host participant invited outsider instructor
-READ               = row(200,  200,    200,        403,    404,     200)
-WRITE              = row(200,  200,    200,        403,    404,     403)
-CREATE             = row(201,  201,    201,        403,    404,     403)
-DELETE_OWN_OR_HOST = row(200,  200,    200,        403,    404,     403)  # carol's goal
-DELETE_HOSTS       = row(200,  200,    403,        403,    404,     403)  # alice's goal
+#                     host co_host participant invited outsider instructor
+READ               = (200,  200,    200,        403,    404,     200)
+WRITE              = (200,  200,    200,        403,    404,     403)
+CREATE             = (201,  201,    201,        403,    404,     403)
+DELETE_OWN_OR_HOST = (200,  200,    200,        403,    404,     403)  # carol's goal
+DELETE_HOSTS       = (200,  200,    403,        403,    404,     403)  # alice's goal
 # fmt: on
 
 
@@ -104,17 +91,17 @@ DELETE_HOSTS       = row(200,  200,    403,        403,    404,     403)  # alic
     ],
 )
 async def test_goal_permissions_per_role(
-    ss_fetch, make_room, method, route, body, author, expected
+    ss_fetch, make_room, room_users, method, route, body, author, expected
 ):
     room = await make_room()
     got = {}
-    for role, user in USER_OF.items():
+    for role, user in room_users.items():
         goal = await add_goal(ss_fetch, author, room) if author else None
         path = f"sessions/{room}/goals" + route.format(goal=goal and goal["id"])
         payload = {"goal_ids": await goal_ids(ss_fetch, room)} if body == "ORDER" else body
         reply = await ss_fetch(user, path, method=method, body=payload)
         got[role] = reply.status
-    assert got == expected
+    assert got == dict(zip(room_users, expected, strict=True))
 
 
 async def test_refusals_say_why(ss_fetch, make_room):
@@ -251,11 +238,10 @@ async def test_bad_goal_input_is_a_400_naming_the_field(
     assert [(g["title"], g["done"]) for g in listed] == [("Keep me", False)]
 
 
-async def test_goal_ops_reach_another_users_websocket_live(ss_fetch, ss_ws, make_room):
+async def test_goal_ops_reach_another_users_websocket_live(ss_fetch, ss_ws, open_tab, make_room):
     room = await make_room()
     channel = f"session:{room}"
-    watcher, actor = await ss_ws("bob"), await ss_ws("carol")
-    assert (await watcher.op("subscribe", channel=channel))["ok"]
+    watcher, actor = await open_tab("bob", room), await ss_ws("carol")
 
     created = await actor.op("goal.create", session_id=room, title="Proofs", description="2.1")
     assert created["ok"], created

@@ -1,29 +1,12 @@
-"""Fixtures of the presence tests: Redis with a key prefix per test, and small helpers."""
+"""Fixtures of the presence tests: Redis with a key prefix per test, and a store on it."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pytest
 
 from jupyter_studysession.services.presence.redis_store import RedisPresenceStore
-
-
-async def _eventually(check, timeout: float = 3.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (result := await check()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
-    return result
-
-
-@pytest.fixture
-def eventually():
-    """``await eventually(check)``: poll ``await check()`` until it returns something truthy
-    (the server handles a closed socket in the background), and return that."""
-    return _eventually
 
 
 @pytest.fixture

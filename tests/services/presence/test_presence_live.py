@@ -9,18 +9,6 @@ import json
 PRESENCE = "presence.changed"
 
 
-async def make_room(ss_fetch, guests=("bob", "carol")) -> str:
-    """A session hosted by alice that ``guests`` joined."""
-    reply = await ss_fetch(
-        "alice", "sessions", method="POST", body={"title": "Room", "invite": list(guests)}
-    )
-    assert reply.status == 201, reply.body
-    sid = reply.body["id"]
-    for guest in guests:
-        assert (await ss_fetch(guest, f"sessions/{sid}/join", method="POST")).status == 200
-    return sid
-
-
 async def watch(ss_ws, user: str, sid: str):
     """``user``'s tab following the presence of the session's members."""
     ws = await ss_ws(user)
@@ -34,8 +22,8 @@ def by_user(event: dict) -> dict[str, dict]:
     return {item["user"]["username"]: item for item in event["data"]["users"]}
 
 
-async def test_a_change_reaches_another_members_websocket_within_a_second(ss_fetch, ss_ws):
-    sid = await make_room(ss_fetch)
+async def test_a_change_reaches_another_members_websocket_within_a_second(ss_create_session, ss_ws):
+    sid = await ss_create_session(joined=["bob", "carol"])
     bob = await watch(ss_ws, "bob", sid)
     loop = asyncio.get_running_loop()
     alice = await ss_ws("alice")
@@ -53,8 +41,8 @@ async def test_a_change_reaches_another_members_websocket_within_a_second(ss_fet
     assert by_user(event)["alice"]["status"] == "offline"
 
 
-async def test_several_changes_are_coalesced_into_one_event(ss_fetch, ss_ws, ss_app):
-    sid = await make_room(ss_fetch)
+async def test_several_changes_are_coalesced_into_one_event(ss_create_session, ss_ws, ss_app):
+    sid = await ss_create_session(joined=["bob", "carol"])
     bob = await watch(ss_ws, "bob", sid)
     ss_app.services.presence.flush_seconds = 0.5  # headroom on a busy machine
     alice, carol = await ss_ws("alice"), await ss_ws("carol")
@@ -76,8 +64,8 @@ async def test_several_changes_are_coalesced_into_one_event(ss_fetch, ss_ws, ss_
     }
 
 
-async def test_a_heartbeat_that_changes_nothing_broadcasts_nothing(ss_fetch, ss_ws):
-    sid = await make_room(ss_fetch)
+async def test_a_heartbeat_that_changes_nothing_broadcasts_nothing(ss_create_session, ss_ws):
+    sid = await ss_create_session(joined=["bob", "carol"])
     bob = await watch(ss_ws, "bob", sid)
     alice = await ss_ws("alice")
     await alice.op("heartbeat")
@@ -91,8 +79,8 @@ async def test_a_heartbeat_that_changes_nothing_broadcasts_nothing(ss_fetch, ss_
     assert [e for e in await bob.drain(1.0) if e["type"] == PRESENCE] == []
 
 
-async def test_others_get_the_private_view_and_ones_own_tabs_the_true_one(ss_fetch, ss_ws):
-    sid = await make_room(ss_fetch)
+async def test_others_get_the_private_view_and_ones_own_tabs_the_true_one(ss_create_session, ss_ws):
+    sid = await ss_create_session(joined=["bob", "carol"])
     bob = await watch(ss_ws, "bob", sid)
     mine = await ss_ws("alice")
     assert (await mine.op("subscribe", channel="presence:user:alice"))["ok"]
@@ -112,9 +100,9 @@ async def test_others_get_the_private_view_and_ones_own_tabs_the_true_one(ss_fet
     assert (seen["status"], seen["activity"], seen["last_seen"]) == ("offline", None, None)
 
 
-async def test_members_of_other_sessions_are_not_told(ss_fetch, ss_ws):
-    sid = await make_room(ss_fetch, guests=("bob",))
-    other = await make_room(ss_fetch, guests=("carol",))
+async def test_members_of_other_sessions_are_not_told(ss_create_session, ss_ws):
+    sid = await ss_create_session(joined=["bob"])
+    other = await ss_create_session(joined=["carol"])
     bob = await watch(ss_ws, "bob", sid)
     carol = await ss_ws("carol")
     await carol.op("heartbeat")

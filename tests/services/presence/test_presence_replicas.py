@@ -7,11 +7,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select
 
 from jupyter_studysession.identity import Identity
 from jupyter_studysession.models import CreateSession, JoinSession, ListPresenceQuery
-from jupyter_studysession.orm import AttendanceInterval
 from jupyter_studysession.services.presence.manager import PresenceManager
 
 pytestmark = pytest.mark.redis
@@ -61,7 +59,7 @@ async def test_a_dead_replicas_tabs_time_out_on_a_live_one(replica, ss_services)
 
 
 async def test_the_close_after_the_grace_period_happens_once_at_the_last_tabs_departure(
-    replica, ss_services
+    replica, ss_services, intervals
 ):
     clock, sessions, participants = (
         ss_services.clock,
@@ -84,12 +82,4 @@ async def test_the_close_after_the_grace_period_happens_once_at_the_last_tabs_de
     clock.advance(seconds=31)
     results = await asyncio.gather(*(r.sweep() for r in (a, b, replica())))
     assert sum(closed for _tabs, closed in results) == 1
-    async with ss_services.store.read() as db:
-        rows = await db.execute(
-            select(
-                AttendanceInterval.username,
-                AttendanceInterval.joined_at,
-                AttendanceInterval.left_at,
-            ).where(AttendanceInterval.session_id == session.id)
-        )
-        assert [tuple(r) for r in rows] == [("bob", t0, gone)]
+    assert await intervals(ss_services, session.id) == [("bob", t0, gone)]

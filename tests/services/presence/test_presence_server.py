@@ -31,17 +31,6 @@ def tabs_of(ss_app, user: str):
     return count
 
 
-async def make_session(ss_fetch, *, public=False, title="Algebra", guests=("bob",)) -> str:
-    reply = await ss_fetch(
-        "alice",
-        "sessions",
-        method="POST",
-        body={"title": title, "is_public": public, "invite": list(guests)},
-    )
-    assert reply.status == 201, reply.body
-    return reply.body["id"]
-
-
 async def test_three_tabs_are_one_person_online_until_the_last_one_closes(
     ss_fetch, ss_ws, ss_app, ss_clock, eventually
 ):
@@ -149,9 +138,11 @@ async def test_hide_activity_hides_the_activity_line_from_others_only(ss_fetch, 
     assert me.body["presence"]["activity"] == "reading chapter 3"
 
 
-async def test_the_activity_line_follows_the_session_a_tab_is_in(ss_fetch, ss_ws, ss_app):
-    public = await make_session(ss_fetch, public=True, title="Linear algebra")
-    private = await make_session(ss_fetch, title="Secret plans")
+async def test_the_activity_line_follows_the_session_a_tab_is_in(
+    ss_fetch, ss_create_session, ss_ws, ss_app
+):
+    public = await ss_create_session(invited=["bob"], is_public=True, title="Linear algebra")
+    private = await ss_create_session(invited=["bob"], title="Secret plans")
     ws = await tab(ss_ws, "alice")
     await ws.op("subscribe", channel=f"session:{public}")
     assert (await status_of(ss_fetch, "bob", "alice"))["activity"] == "in session Linear algebra"
@@ -164,9 +155,11 @@ async def test_the_activity_line_follows_the_session_a_tab_is_in(ss_fetch, ss_ws
     assert (await status_of(ss_fetch, "bob", "alice"))["activity"] is None
 
 
-async def test_presence_of_a_session_is_for_its_members_and_staff(ss_fetch, ss_ws):
-    private = await make_session(ss_fetch, guests=("bob",))
-    public = await make_session(ss_fetch, public=True, guests=())
+async def test_presence_of_a_session_is_for_its_members_and_staff(
+    ss_fetch, ss_create_session, ss_ws
+):
+    private = await ss_create_session(invited=["bob"])
+    public = await ss_create_session(is_public=True)
     await tab(ss_ws, "alice")
     got = {}
     for user in ("alice", "bob", "carol", "tina", "prof"):
@@ -222,8 +215,8 @@ async def test_bad_presence_ops_get_an_error_ack(ss_ws, op, fields):
     assert (ack["ok"], ack["error"]["code"]) == (False, "invalid_input")
 
 
-async def test_presence_channels_are_authorised_like_their_session(ss_fetch, ss_ws):
-    sid = await make_session(ss_fetch, guests=("bob",))
+async def test_presence_channels_are_authorised_like_their_session(ss_create_session, ss_ws):
+    sid = await ss_create_session(invited=["bob"])
     got = {}
     for user in ("alice", "bob", "carol", "tina"):
         ws = await ss_ws(user)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from jupyter_studysession.exceptions import Conflict, InvalidInput, NotFound, RateLimited
 from jupyter_studysession.identity import CourseRole, Identity
 from jupyter_studysession.models import CreateSession, JoinSession, ListSessionsQuery
-from jupyter_studysession.orm import AttendanceInterval, StudySession
+from jupyter_studysession.orm import StudySession
 
 ALICE, BOB, CAROL = (Identity(u, u.title()) for u in ("alice", "bob", "carol"))
 
@@ -18,21 +18,9 @@ def user(name: str) -> Identity:
     return Identity(name, name.title(), course_role=CourseRole.student)
 
 
-async def intervals(services, sid):
-    async with services.store.read() as db:
-        rows = await db.execute(
-            select(
-                AttendanceInterval.username,
-                AttendanceInterval.joined_at,
-                AttendanceInterval.left_at,
-            )
-            .where(AttendanceInterval.session_id == sid)
-            .order_by(AttendanceInterval.id)
-        )
-        return [tuple(r) for r in rows]
-
-
-async def test_attendance_intervals_follow_connections_joins_leaves_and_the_end(ss_services):
+async def test_attendance_intervals_follow_connections_joins_leaves_and_the_end(
+    ss_services, intervals
+):
     clock = ss_services.clock
     sessions, participants, presence = (
         ss_services.sessions,

@@ -10,25 +10,11 @@ from datetime import datetime
 
 import pytest
 
-USER_OF = {
-    "host": "alice",
-    "co_host": "bob",
-    "participant": "carol",
-    "invited": "dave",
-    "outsider": "erin",
-    "instructor": "prof",
-}
-
 
 @pytest.fixture
 def jp_server_config(ss_server_config):
     ss_server_config["StudySessionApp"]["timer_tick_seconds"] = 0
     return ss_server_config
-
-
-def row(*statuses: int) -> dict[str, int]:
-    """Expected statuses in ``USER_OF`` order, as a dict role -> status."""
-    return dict(zip(USER_OF, statuses, strict=True))
 
 
 def remaining(timer: dict) -> float:
@@ -67,13 +53,10 @@ async def test_a_new_timer_should_be_idle_with_the_default_durations(ss_fetch, m
 
 
 async def test_two_clients_should_get_the_same_state_and_show_the_same_time(
-    ss_fetch, ss_ws, ss_clock, make_room
+    ss_fetch, open_tab, ss_clock, make_room
 ):
     room = await make_room()
-    channel = f"session:{room}"
-    alice, carol = await ss_ws("alice"), await ss_ws("carol")
-    for ws in (alice, carol):
-        assert (await ws.op("subscribe", channel=channel))["ok"]
+    alice, carol = await open_tab("alice", room), await open_tab("carol", room)
 
     started = await alice.op("timer.start", session_id=room)
     assert started["ok"], started
@@ -91,11 +74,12 @@ async def test_two_clients_should_get_the_same_state_and_show_the_same_time(
     assert {v["remaining_seconds"] for v in views} == {870}
 
 
+# Expected statuses, in ``room_users`` order
 # fmt: off
-#                 host co_host participant invited outsider instructor
-READ    = row(200,  200,    200,        403,    404,     200)
-CONTROL = row(200,  200,    403,        403,    404,     403)
-ANYONE  = row(200,  200,    200,        403,    404,     403)
+#          host co_host participant invited outsider instructor
+READ    = (200,  200,    200,        403,    404,     200)
+CONTROL = (200,  200,    403,        403,    404,     403)
+ANYONE  = (200,  200,    200,        403,    404,     403)
 # fmt: on
 
 
@@ -111,7 +95,7 @@ ANYONE  = row(200,  200,    200,        403,    404,     403)
     ],
 )
 async def test_timer_permissions_per_role(
-    ss_fetch, make_room, timer_control, method, route, expected
+    ss_fetch, make_room, room_users, timer_control, method, route, expected
 ):
     room = await make_room()
     if timer_control != "hosts":
@@ -119,11 +103,11 @@ async def test_timer_permissions_per_role(
         reply = await ss_fetch("alice", f"sessions/{room}", method="PATCH", body=settings)
         assert reply.body["settings"]["timer_control"] == timer_control
     got = {}
-    for role, user in USER_OF.items():
+    for role, user in room_users.items():
         body = {"focus_minutes": 30} if method == "PATCH" else None
         reply = await ss_fetch(user, f"sessions/{room}/timer{route}", method=method, body=body)
         got[role] = reply.status
-    assert got == expected
+    assert got == dict(zip(room_users, expected, strict=True))
 
 
 async def test_every_action_should_be_for_controllers_only(ss_fetch, ss_ws, make_room):
@@ -153,7 +137,7 @@ async def test_everyone_joined_controls_the_timer_when_the_host_says_so(ss_fetch
 
 
 async def test_the_timer_should_start_only_in_an_active_session(ss_fetch, make_room):
-    room = await make_room(active=False)
+    room = await make_room(start=False)
     configured = await act(ss_fetch, "alice", room, "configure", focus_minutes=50)
     assert shape(configured) == ("idle", 1, False, 3000)  # a scheduled room can prepare
     early = await ss_fetch("alice", f"sessions/{room}/timer/start", method="POST")
@@ -276,11 +260,10 @@ async def test_configuring_a_running_timer_applies_from_the_next_phase(
 
 
 async def test_ending_the_session_stops_the_timer_and_writes_focus_and_break_minutes(
-    ss_fetch, ss_ws, ss_clock, make_room
+    ss_fetch, open_tab, ss_clock, make_room
 ):
     room = await make_room()
-    ws = await ss_ws("carol")
-    assert (await ws.op("subscribe", channel=f"session:{room}"))["ok"]
+    ws = await open_tab("carol", room)
     await act(ss_fetch, "alice", room, "start")
     ss_clock.advance(minutes=25 + 5 + 10)  # focus, short break, 10 min of focus
     await act(ss_fetch, "alice", room, "pause")

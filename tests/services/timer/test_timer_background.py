@@ -16,16 +16,13 @@ def jp_server_config(ss_server_config):
 
 
 async def test_background_advance_should_publish_each_transition_exactly_once(
-    jp_serverapp, ss_fetch, ss_ws, ss_clock, make_room
+    jp_serverapp, ss_fetch, open_tab, ss_clock, make_room
 ):
     # start the background tasks as the server does once its loop runs (the test server
     # never gets that far by itself)
     await jp_serverapp.extension_manager.start_extension("jupyter_studysession")
     room = await make_room()
-    channel = f"session:{room}"
-    alice, carol = await ss_ws("alice"), await ss_ws("carol")
-    for ws in (alice, carol):
-        assert (await ws.op("subscribe", channel=channel))["ok"]
+    alice, carol = await open_tab("alice", room), await open_tab("carol", room)
     started = await alice.op("timer.start", session_id=room)
     assert started["ok"], started
     for ws in (alice, carol):
