@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, Instance, Set, Type, Unicode, default, validate
+from traitlets import Bool, Float, Instance, Int, List, Set, Type, Unicode, default, validate
 
 from . import __version__
 from .audit import Audit
@@ -32,13 +32,26 @@ from .services.chat.ops import register_ops as register_chat_ops
 from .services.goals import handlers as goal_handlers
 from .services.goals.manager import GoalManager
 from .services.goals.ops import register_ops as register_goal_ops
+from .services.groups import handlers as group_handlers
+from .services.groups.access import authorize_group_channel
+from .services.groups.manager import GroupManager
+from .services.groups.sessions import GroupSessionManager
 from .services.notifications import handlers as notification_handlers
 from .services.notifications.manager import NotificationManager
+from .services.officehours import handlers as officehours_handlers
+from .services.officehours.common import QueuePolicy, authorize_queue_channel
+from .services.officehours.manager import OfficeHoursManager
+from .services.officehours.ops import register_ops as register_queue_ops
+from .services.officehours.queue import QueueManager
 from .services.presence import handlers as presence_handlers
 from .services.presence.manager import PresenceManager
 from .services.presence.ops import register_ops as register_presence_ops
 from .services.presence.redis_store import RedisPresenceStore
 from .services.presence.store import MemoryPresenceStore
+from .services.schedules import handlers as schedule_handlers
+from .services.schedules.calendar import CalendarManager
+from .services.schedules.manager import ScheduleManager
+from .services.schedules.reminders import ReminderManager
 from .services.sessions import handlers as session_handlers
 from .services.sessions.access import authorize_session_channel
 from .services.sessions.manager import SessionManager, SessionPolicy
@@ -58,6 +71,9 @@ HANDLER_MODULES = [
     timer_handlers,
     notification_handlers,
     presence_handlers,
+    officehours_handlers,
+    group_handlers,
+    schedule_handlers,
     admin_handlers,
     realtime_handlers,
     openapi,
@@ -85,6 +101,13 @@ class Services:
     bus: Bus
     outbox: Outbox
     hub: RealtimeHub
+    officehours: OfficeHoursManager | None = None
+    queue: QueueManager | None = None
+    groups: GroupManager | None = None
+    group_sessions: GroupSessionManager | None = None
+    schedules: ScheduleManager | None = None
+    reminders: ReminderManager | None = None
+    calendar: CalendarManager | None = None
     handlers: list = field(default_factory=list)
 
     async def close(self) -> None:
@@ -262,10 +285,89 @@ class StudySessionApp(ExtensionApp):
         websocket an error ack ``rate_limited``.""",
     )
 
-    @validate("session_create_limit", "write_limit", "chat_limit")
+    # -- office hours -------------------------------------------------------------------
+
+    queue_join_limit = Unicode(
+        "10/hour",
+        config=True,
+        help="""How many times one student may join office-hours queues (count/period), over
+        REST and the websocket together. Over it: 429 with ``Retry-After``.""",
+    )
+    queue_almost_up_position = Int(
+        2,
+        min=1,
+        config=True,
+        help="""A waiting student at this position or nearer the front gets one "you're almost
+        up" notification (once per queue entry).""",
+    )
+    queue_no_show_minutes = Float(
+        5,
+        min=0,
+        config=True,
+        help="""An admitted student who has not opened their room (no tab on the session)
+        this many minutes after being admitted is marked ``no_show``.""",
+    )
+    queue_step_out_minutes = Float(
+        10,
+        min=0,
+        config=True,
+        help="""A student who steps out keeps their place this long; later they go to the end
+        of the queue.""",
+    )
+    queue_default_help_minutes = Float(
+        10,
+        min=0,
+        config=True,
+        help="""The help time assumed by the wait estimate while an office hours has no
+        finished help sessions to learn from.""",
+    )
+    queue_sweep_seconds = Float(
+        30,
+        config=True,
+        help="""How often the server looks for no-shows and step-outs that ran out in every
+        queue (0 turns the task off; reading a queue settles it anyway).""",
+    )
+
+    @validate("session_create_limit", "write_limit", "chat_limit", "queue_join_limit")
     def _validate_limit(self, proposal):
         Limit.parse(proposal["value"])
         return proposal["value"]
+
+    # -- schedules ------------------------------------------------------------------------
+
+    recurrence_window_days = Float(
+        28,
+        min=1,
+        config=True,
+        help="""How far ahead the occurrences of a recurring session exist as sessions (that
+        people can see, join and put in their calendars). A periodic task tops them up.""",
+    )
+    recurrence_topup_interval_seconds = Float(
+        3600,
+        config=True,
+        help="""How often the server materialises the next occurrences of recurring
+        sessions (0 turns the task off). Safe with several replicas.""",
+    )
+    reminder_minutes = List(
+        Int(min=1),
+        default_value=[15, 5],
+        config=True,
+        help="""Reminders go to a scheduled session's invited and joined participants this
+        many minutes before it starts (stored and live notifications of kind "reminder").""",
+    )
+    reminder_interval_seconds = Float(
+        30,
+        config=True,
+        help="""How often the server looks for reminders that are due (0 turns the task
+        off). With several replicas each looks; each reminder is delivered once.""",
+    )
+    calendar_event_minutes = Float(
+        60,
+        min=1,
+        config=True,
+        help="""Sessions have no planned end: in calendar exports, a session that has not
+        ended lasts this long.""",
+    )
 
     clock = Instance(Clock, config=True, help="The clock managers read (tests replace it).")
 
@@ -317,6 +419,33 @@ class StudySessionApp(ExtensionApp):
             grace=timedelta(seconds=self.attendance_grace_seconds),
         )
         register_presence_ops(hub, presence, store)
+        officehours = OfficeHoursManager(store, clock, outbox, notifications)
+        queue = QueueManager(
+            store,
+            clock,
+            outbox,
+            notifications,
+            limiter,
+            audit,
+            QueuePolicy(
+                almost_up_position=self.queue_almost_up_position,
+                no_show=timedelta(minutes=self.queue_no_show_minutes),
+                step_out=timedelta(minutes=self.queue_step_out_minutes),
+                default_help_minutes=self.queue_default_help_minutes,
+            ),
+            Limit.parse(self.queue_join_limit),
+        )
+        register_queue_ops(hub, queue)
+        hub.register_channel("queue", partial(authorize_queue_channel, store))
+        hub.register_channel("group", partial(authorize_group_channel, store))
+        schedules = ScheduleManager(
+            store,
+            clock,
+            notifications,
+            audit,
+            outbox,
+            window=timedelta(days=self.recurrence_window_days),
+        )
         return Services(
             store=store,
             clock=clock,
@@ -324,7 +453,15 @@ class StudySessionApp(ExtensionApp):
             role_provider=self.role_provider_class(parent=self),
             users=UserManager(store, clock),
             sessions=SessionManager(
-                store, clock, notifications, limiter, audit, outbox, policy, connections=live
+                store,
+                clock,
+                notifications,
+                limiter,
+                audit,
+                outbox,
+                policy,
+                connections=live,
+                schedules=schedules,
             ),
             participants=ParticipantManager(
                 store, clock, notifications, audit, outbox, policy, connections=live
@@ -339,6 +476,15 @@ class StudySessionApp(ExtensionApp):
             bus=bus,
             outbox=outbox,
             hub=hub,
+            officehours=officehours,
+            schedules=schedules,
+            reminders=ReminderManager(store, clock, notifications, self.reminder_minutes),
+            calendar=CalendarManager(store, clock, self.calendar_event_minutes),
+            queue=queue,
+            groups=GroupManager(store, clock, notifications, outbox),
+            group_sessions=GroupSessionManager(
+                store, clock, notifications, limiter, outbox, policy
+            ),
         )
 
     def initialize_settings(self):
@@ -364,6 +510,24 @@ class StudySessionApp(ExtensionApp):
             self._spawn(self._advance_timers_periodically())
         if self.presence_sweep_seconds > 0:
             self._spawn(self.services.presence.run_sweeps(self.presence_sweep_seconds))
+        if store.ready and self.queue_sweep_seconds > 0:
+            self._spawn(self._sweep_queues_periodically())
+        if store.ready and self.recurrence_topup_interval_seconds > 0:
+            self._spawn(
+                self._every(
+                    self.recurrence_topup_interval_seconds,
+                    self.services.schedules.top_up_series,
+                    "materialising recurring sessions",
+                )
+            )
+        if store.ready and self.reminder_interval_seconds > 0:
+            self._spawn(
+                self._every(
+                    self.reminder_interval_seconds,
+                    self.services.reminders.send_due_reminders,
+                    "sending reminders",
+                )
+            )
 
     def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)
@@ -390,6 +554,24 @@ class StudySessionApp(ExtensionApp):
                 await self.services.timer.advance_due_timers()
             except Exception:
                 self.log.exception("Study sessions: advancing timers failed; will try again")
+
+    async def _every(self, seconds: float, job, what: str) -> None:
+        """Run ``job()`` every ``seconds`` (the first time right away); a failure is logged
+        and the next run tries again."""
+        while True:
+            try:
+                await job()
+            except Exception:
+                self.log.exception("Study sessions: %s failed; will try again", what)
+            await asyncio.sleep(seconds)
+
+    async def _sweep_queues_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.queue_sweep_seconds)
+            try:
+                await self.services.queue.sweep()
+            except Exception:
+                self.log.exception("Study sessions: sweeping queues failed; will try again")
 
     async def stop_extension(self):
         for task in list(self._tasks):

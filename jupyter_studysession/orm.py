@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -125,6 +126,10 @@ class User(Base):
 
 class StudySession(Base):
     __tablename__ = "study_sessions"
+    __table_args__ = (
+        # one session per occurrence of a series: materialising twice is harmless
+        Index("uq_study_sessions_series_occurrence", "series_id", "occurrence_start", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     title: Mapped[str] = mapped_column(String(100))
@@ -137,6 +142,9 @@ class StudySession(Base):
     status: Mapped[str] = mapped_column(_enum(SessionStatus), index=True)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     host_username: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    # the study group this is a session of; no foreign key, so that SQLite can add the column
+    # in place (deleting a group clears it in the same transaction)
+    group_id: Mapped[str | None] = mapped_column(String(32), index=True)
     scheduled_at: Mapped[datetime | None] = mapped_column(index=True)
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
@@ -144,6 +152,13 @@ class StudySession(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
     last_activity_at: Mapped[datetime]
+    # recurrence (services/schedules): the series this session is an occurrence of, the start
+    # its rule gave it (the unique key of the occurrence), whether it was edited on its own;
+    # and the iCalendar SEQUENCE, bumped whenever its time or title changes or it is cancelled
+    series_id: Mapped[str | None] = mapped_column(ForeignKey("session_series.id"))
+    occurrence_start: Mapped[datetime | None]
+    occurrence_edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
 
     host: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     participants: Mapped[list[Participant]] = relationship(
@@ -225,13 +240,22 @@ class SessionSummary(Base):
 
 
 class ChatMessage(Base):
-    """A chat message in a session room. Deleted messages keep their row as a tombstone."""
+    """A chat message in a session room or a study group (exactly one of the two). Deleted
+    messages keep their row as a tombstone."""
 
     __tablename__ = "chat_messages"
-    __table_args__ = (Index("ix_chat_messages_session_created", "session_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_chat_messages_session_created", "session_id", "created_at"),
+        Index("ix_chat_messages_group_created", "group_id", "created_at"),
+        CheckConstraint("(session_id IS NULL) <> (group_id IS NULL)", name="one_conversation"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    session_id: Mapped[str] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"))
+    # a message belongs to exactly one conversation: a session room or a study group
+    session_id: Mapped[str | None] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE")
+    )
+    group_id: Mapped[str | None] = mapped_column(ForeignKey("study_groups.id", ondelete="CASCADE"))
     sender: Mapped[str] = mapped_column(ForeignKey("users.username"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
@@ -343,7 +367,204 @@ class PresencePreference(Base):
 # -- office hours -------------------------------------------------------------------------
 
 
+class EntryStatus(str, enum.Enum):
+    waiting = "waiting"
+    stepped_out = "stepped_out"
+    admitted = "admitted"
+    in_progress = "in_progress"
+    finished = "finished"
+
+
+class EntryOutcome(str, enum.Enum):
+    helped = "helped"
+    no_show = "no_show"
+    left = "left"
+    removed = "removed"
+
+
+class OfficeHours(Base):
+    """Course-wide office hours: a weekly schedule, one-off slots, and a help queue.
+
+    ``manual_open`` (when not NULL) overrides the schedule until ``manual_until`` (the next
+    schedule boundary after it was set; NULL: until staff change it again). ``next_ticket``
+    orders the queue: each entry takes one when it joins or goes back to the end.
+    """
+
+    __tablename__ = "office_hours"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weekly_slots: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    one_off_slots: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    manual_open: Mapped[bool | None] = mapped_column(Boolean)
+    manual_until: Mapped[datetime | None]
+    next_ticket: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class StaffDuty(Base):
+    """A staff member on duty in an office hours' queue (the row goes when they go off)."""
+
+    __tablename__ = "staff_duties"
+
+    officehours_id: Mapped[str] = mapped_column(
+        ForeignKey("office_hours.id", ondelete="CASCADE"), primary_key=True
+    )
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
+    since: Mapped[datetime]
+
+
+class QueueEntry(Base):
+    """A student's place in a help queue, with every timestamp of its life (kept forever:
+    instructors analyse them)."""
+
+    __tablename__ = "queue_entries"
+    __table_args__ = (Index("ix_queue_entries_queue_status", "officehours_id", "status"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    officehours_id: Mapped[str] = mapped_column(ForeignKey("office_hours.id", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(_enum(EntryStatus))
+    ticket: Mapped[int] = mapped_column(Integer)
+    joined_at: Mapped[datetime] = mapped_column(index=True)
+    stepped_out_at: Mapped[datetime | None]
+    admitted_at: Mapped[datetime | None]
+    admitted_by: Mapped[str | None] = mapped_column(String(255))
+    session_id: Mapped[str | None] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="SET NULL")
+    )
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    finished_by: Mapped[str | None] = mapped_column(String(255))
+    outcome: Mapped[str | None] = mapped_column(_enum(EntryOutcome))
+    almost_up_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 # -- study groups -------------------------------------------------------------------------
 
 
+class GroupRole(str, enum.Enum):
+    admin = "admin"
+    member = "member"
+
+
+class GroupMemberState(str, enum.Enum):
+    invited = "invited"
+    joined = "joined"
+
+
+class StudyGroup(Base):
+    """A study group: members, a persistent chat, sessions, and the place it reached."""
+
+    __tablename__ = "study_groups"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str | None] = mapped_column(String(100))
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    max_members: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+    # the "last place": {notebook_path, section, cell}, who set it, when, in which session
+    last_place: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_place_at: Mapped[datetime | None]
+    last_place_by: Mapped[str | None] = mapped_column(String(255))
+    last_place_session_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class GroupMember(Base):
+    """A user's membership of a group: invited (may join a private group) or joined."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (UniqueConstraint("group_id", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("study_groups.id", ondelete="CASCADE"), index=True
+    )
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    role: Mapped[str] = mapped_column(_enum(GroupRole))
+    state: Mapped[str] = mapped_column(_enum(GroupMemberState))
+    invited_by: Mapped[str | None] = mapped_column(String(255))
+    invited_at: Mapped[datetime | None]
+    joined_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class GroupInviteLink(Base):
+    """An expiring, revocable invitation to a group. Only a SHA-256 digest of the token is
+    stored."""
+
+    __tablename__ = "group_invite_links"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("study_groups.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
 # -- schedules: recurrence, reminders, calendar ----------------------------------------------
+
+
+class SessionSeries(Base):
+    """A recurring session: an RFC 5545 RRULE expanded in an IANA time zone from ``starts_at``
+    (the first occurrence), so every occurrence keeps its wall-clock time across daylight-saving
+    changes. Occurrences are materialised as ordinary sessions up to ``materialised_until``;
+    ``template`` holds their fields (a ``CreateSession`` without time, recurrence or invitees).
+    Editing "all following" splits a series: this one gets an UNTIL, a new one (``split_from``
+    this) starts at the edited occurrence."""
+
+    __tablename__ = "session_series"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    host_username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    rrule: Mapped[str] = mapped_column(String(500))
+    timezone: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime]
+    template: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    invitees: Mapped[list[str]] = mapped_column(default=list)
+    materialised_until: Mapped[datetime | None] = mapped_column(index=True)
+    split_from: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ReminderSent(Base):
+    """That the reminder ``minutes_before`` a session's start went out. Inserted in the
+    transaction of its notifications: a second replica's insert conflicts, so each reminder
+    is delivered once."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("session_id", "minutes_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"))
+    minutes_before: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime]
+
+
+class CalendarToken(Base):
+    """A user's calendar feed token (one per user; rotating replaces it, revoking deletes it).
+    Only a SHA-256 digest is stored."""
+
+    __tablename__ = "calendar_tokens"
+
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]

@@ -54,14 +54,15 @@ class ListPresence(Response):
 
 class ListPresenceQuery(Request):
     session: str | None = Field(None, description="A session id: the presence of its members.")
+    group: str | None = Field(None, description="A group id: the presence of its members.")
     users: str | None = Field(
         None, description="Comma-separated usernames (at most 200).", max_length=20_000
     )
 
     @model_validator(mode="after")
     def _one_of(self):
-        if (self.session is None) == (self.users is None):
-            raise ValueError("give exactly one of session or users")
+        if sum(x is not None for x in (self.session, self.group, self.users)) != 1:
+            raise ValueError("give exactly one of session, group or users")
         if self.users is not None:
             names = self.usernames()
             if not names or len(names) > 200:

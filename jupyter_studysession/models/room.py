@@ -10,6 +10,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from ..orm import TimerPhase
@@ -53,7 +54,8 @@ class ListMessagesQuery(Request):
 
 class DescribeMessage(Response):
     id: str
-    session_id: str
+    session_id: str | None = Field(None, description="The session room, for session chat.")
+    group_id: str | None = Field(None, description="The study group, for group chat.")
     sender: DescribeUser
     text: str = Field(description="Empty once the message is deleted (a tombstone).")
     created_at: datetime
@@ -68,10 +70,22 @@ class ListMessages(Response):
     )
 
 
-class SendMessageOp(Request):
-    """Websocket op ``chat.send``."""
+class _Conversation(Request):
+    """Exactly one of ``session_id`` (a session room) and ``group_id`` (a study group)."""
 
-    session_id: ResourceId
+    session_id: ResourceId | None = None
+    group_id: ResourceId | None = None
+
+    @model_validator(mode="after")
+    def _one_conversation(self):
+        if (self.session_id is None) == (self.group_id is None):
+            raise ValueError("give exactly one of session_id and group_id")
+        return self
+
+
+class SendMessageOp(_Conversation):
+    """Websocket op ``chat.send``: to a session room or a study group."""
+
     text: MessageText
 
 
@@ -88,10 +102,8 @@ class DeleteMessageOp(Request):
     message_id: ResourceId
 
 
-class TypingOp(Request):
-    """Websocket op ``typing``."""
-
-    session_id: ResourceId
+class TypingOp(_Conversation):
+    """Websocket op ``typing``: in a session room or a study group."""
 
 
 # -- goals ------------------------------------------------------------------------------

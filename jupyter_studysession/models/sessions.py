@@ -14,6 +14,7 @@ from pydantic import (
 
 from ..orm import ParticipantState, SessionRole, SessionStatus, SessionType
 from .base import AwareDatetime, DescribeUser, Request, Response, Tag, Username
+from .schedules import Recurrence, Scope
 
 # -- sessions ---------------------------------------------------------------------------
 
@@ -44,6 +45,26 @@ class TimerControl(str, enum.Enum):
     everyone = "everyone"
 
 
+class Place(Request):
+    """A place in the study material: a notebook, and the section and cell reached."""
+
+    notebook_path: str = Field(
+        min_length=1, max_length=1024, description="The notebook, relative to the server root."
+    )
+    section: str | None = Field(None, max_length=200, description="A heading of the notebook.")
+    cell: int | str | None = Field(
+        None, description="The cell reached: its index (from 0) or its id."
+    )
+
+    @model_validator(mode="after")
+    def _cell(self) -> Place:
+        if isinstance(self.cell, int) and self.cell < 0:
+            raise ValueError("cell: an index is 0 or more")
+        if isinstance(self.cell, str) and not 1 <= len(self.cell) <= 100:
+            raise ValueError("cell: an id has 1 to 100 characters")
+        return self
+
+
 class SessionSettings(Request):
     tools: list[Tool] = Field(
         default_factory=lambda: [Tool.chat, Tool.timer, Tool.notes],
@@ -56,6 +77,11 @@ class SessionSettings(Request):
         TimerControl.hosts,
         description="Who may control the shared timer: the host and co-hosts, or everyone "
         "who joined.",
+    )
+    starting_point: Place | None = Field(
+        None,
+        description="Where the session starts in the material: for a group session, the "
+        "group's last place when it was created.",
     )
 
 
@@ -77,6 +103,11 @@ class CreateSession(Request):
     scheduled_at: AwareDatetime | None = None
     settings: SessionSettings = Field(default_factory=SessionSettings)
     invite: list[Username] = Field(default_factory=list, max_length=100)
+    recurrence: Recurrence | None = Field(
+        None,
+        description="Make it a series of sessions from scheduled_at on (which it then needs); "
+        "occurrences are created as sessions some weeks ahead.",
+    )
 
     @model_validator(mode="after")
     def _default_capacity(self) -> CreateSession:
@@ -94,6 +125,11 @@ class UpdateSession(Request):
     is_public: bool | None = None
     scheduled_at: AwareDatetime | None = None
     settings: SessionSettings | None = None
+    scope: Scope = Field(
+        Scope.this,
+        description="For an occurrence of a series: change this one, or this and all "
+        "following (the series is split there).",
+    )
 
 
 class ListSessionsQuery(Request):
@@ -149,6 +185,16 @@ class DescribeSession(Response):
     summary: DescribeSummary | None = None
     goals_done: int = Field(0, description="Goals of the session ticked as done.")
     goals_total: int = Field(0, description="Goals of the session.")
+    series_id: str | None = Field(None, description="The series this is an occurrence of.")
+    occurrence_start: datetime | None = Field(
+        None, description="The start the series' rule gave this occurrence."
+    )
+    sequence: int = Field(
+        0,
+        description="iCalendar SEQUENCE: bumped on each change of time or title, and on "
+        "cancellation.",
+    )
+    group_id: str | None = Field(None, description="The study group, for a group session.")
 
 
 class ListSessions(Response):
@@ -199,6 +245,14 @@ class ListParticipants(Response):
 class UpdateParticipant(Request):
     role: Literal[SessionRole.co_host, SessionRole.participant] | None = None
     state: Literal[ParticipantState.removed] | None = None
+
+
+class EndSession(Request):
+    last_place: Place | None = Field(
+        None,
+        description="Where a group session stopped: stored as the group's last place (without "
+        "it, the last place set during the session stays).",
+    )
 
 
 class EndSessionResult(Response):

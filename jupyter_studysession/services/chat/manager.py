@@ -1,23 +1,30 @@
-"""Chat in a session room: history, send, edit, delete (tombstones) and typing indicators.
+"""Chat in a session room or a study group: history, send, edit, delete (tombstones) and
+typing indicators. One chat, two kinds of conversation (:class:`Conversation`): a message
+belongs to exactly one session or one group.
 
-Who may do what:
+Who may do what in a **session**:
 
 - **read** the history: members who joined (now or before) and course staff; others who can
   see the session get 403, everyone else 404 (the session stays invisible to them);
 - **write** (send, edit, delete): participants joined now, while the session is scheduled or
   active; the chat of a completed or cancelled session is read-only (409);
-- **edit** your own messages; **delete** your own, or any as the host or a co-host. A deleted
-  message stays as a tombstone: its row, sender and times are kept, its text is erased.
+- **edit** your own messages; **delete** your own, or any as the host or a co-host.
 
-Every change is one transaction that appends its durable event (``chat.message``,
-``chat.edited``, ``chat.deleted``) to the session's channel; the event is published after the
-commit. Chat writes lock the session's row first, so they are serialised per session: the
-order of the history is the order of the events, and no message lands in a session that has
-just ended. Typing indicators are ephemeral and throttled in memory, per server process.
+In a **group**: joined members read and write (others who can see the group get 403
+``not_member``, outsiders of a private group 404); admins delete any message.
+
+A deleted message stays as a tombstone: its row, sender and times are kept, its text is
+erased. Every change is one transaction that appends its durable event (``chat.message``,
+``chat.edited``, ``chat.deleted``) to the conversation's channel (``session:<id>`` or
+``group:<id>``); the event is published after the commit. Chat writes lock the session's
+(or group's) row first, so they are serialised per conversation: the order of the history is
+the order of the events, and no message lands in a session that has just ended. Typing
+indicators are ephemeral and throttled in memory, per server process.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
@@ -38,6 +45,7 @@ from ...orm import ChatMessage, User, new_id
 from ...ratelimit import Limit, RateLimiter
 from ...realtime.outbox import Outbox
 from ...store import Store
+from ..groups.access import group_channel, is_admin, member_group
 from ..sessions.access import (
     ensure_open,
     is_host,
@@ -48,10 +56,40 @@ from ..sessions.access import (
 )
 
 TYPING_INTERVAL = timedelta(seconds=2)
-"""At most one ``typing`` broadcast per user and session in this interval."""
+"""At most one ``typing`` broadcast per user and conversation in this interval."""
 
 
-# -- who may write (reading is ``room_session``'s rule) ------------------------------------
+@dataclass(frozen=True)
+class Conversation:
+    """Where a message belongs: ``kind`` is ``"session"`` or ``"group"``."""
+
+    kind: str
+    id: str
+
+    @property
+    def column(self):
+        return ChatMessage.session_id if self.kind == "session" else ChatMessage.group_id
+
+    @property
+    def channel(self) -> str:
+        return session_channel(self.id) if self.kind == "session" else group_channel(self.id)
+
+    @classmethod
+    def of(cls, message: ChatMessage) -> Conversation:
+        if message.group_id is not None:
+            return cls("group", message.group_id)
+        return cls("session", message.session_id)
+
+
+def session_chat(session_id: str) -> Conversation:
+    return Conversation("session", session_id)
+
+
+def group_chat(group_id: str) -> Conversation:
+    return Conversation("group", group_id)
+
+
+# -- who may read and write ----------------------------------------------------------------
 
 
 async def writable_session(
@@ -69,11 +107,31 @@ async def writable_session(
     return session, member
 
 
+async def readable(db: AsyncSession, conv: Conversation, actor: Identity) -> None:
+    if conv.kind == "session":
+        await room_session(db, conv.id, actor, purpose="read its chat")
+    else:
+        await member_group(db, conv.id, actor, purpose="read its chat")
+
+
+async def writable(
+    db: AsyncSession, conv: Conversation, actor: Identity, *, lock: bool = True
+) -> tuple[object, bool]:
+    """The session or group, and whether the actor moderates its chat (the host or a
+    co-host; a group admin), if the actor may write in it now."""
+    if conv.kind == "session":
+        session, member = await writable_session(db, conv.id, actor, lock=lock)
+        return session, is_host(member)
+    group, member = await member_group(db, conv.id, actor, lock=lock, purpose="chat")
+    return group, is_admin(member)
+
+
 def describe_message(message: ChatMessage, sender: User) -> DescribeMessage:
     """The message as clients see it; a deleted one has an empty text."""
     return DescribeMessage(
         id=message.id,
         session_id=message.session_id,
+        group_id=message.group_id,
         sender=DescribeUser.model_validate(sender),
         text="" if message.deleted_at is not None else message.text,
         created_at=message.created_at,
@@ -87,7 +145,7 @@ def _not_found(message_id: str) -> NotFound:
 
 
 class ChatManager:
-    """The rules of session chat; used by the REST handlers and the websocket ops alike."""
+    """The rules of chat; used by the REST handlers and the websocket ops alike."""
 
     def __init__(
         self,
@@ -104,32 +162,108 @@ class ChatManager:
         self.outbox = outbox
         self.limit = limit
         self.typing_interval = typing_interval
-        # (session_id, username) -> when their last typing event was broadcast
+        # (channel, username) -> when their last typing event was broadcast
         self._typing: dict[tuple[str, str], datetime] = {}
 
-    # -- read ----------------------------------------------------------------------------
+    # -- sessions and groups ---------------------------------------------------------------
 
     async def list_messages(
         self, actor: Identity, session_id: str, query: ListMessagesQuery
     ) -> ListMessages:
+        """A page of a session's history (see :meth:`list_conversation`)."""
+        return await self.list_conversation(actor, session_chat(session_id), query)
+
+    async def list_group_messages(
+        self, actor: Identity, group_id: str, query: ListMessagesQuery
+    ) -> ListMessages:
+        return await self.list_conversation(actor, group_chat(group_id), query)
+
+    async def send_message(
+        self, actor: Identity, session_id: str, request: CreateMessage
+    ) -> DescribeMessage:
+        return await self.send_to(actor, session_chat(session_id), request)
+
+    async def send_group_message(
+        self, actor: Identity, group_id: str, request: CreateMessage
+    ) -> DescribeMessage:
+        return await self.send_to(actor, group_chat(group_id), request)
+
+    async def edit_message(
+        self,
+        actor: Identity,
+        message_id: str,
+        request: UpdateMessage,
+        session_id: str | None = None,
+        *,
+        group_id: str | None = None,
+    ) -> DescribeMessage:
+        """Replace the text of one of the actor's own messages; broadcast as ``chat.edited``.
+        ``session_id`` or ``group_id``, when given (REST), must be the message's."""
+        async with self.store.transaction() as db:
+            message, _ = await self._writable_message(
+                db, actor, message_id, _named(session_id, group_id)
+            )
+            if message.sender != actor.username:
+                raise NotAuthorized("You can only edit your own messages.", "not_author")
+            if message.deleted_at is not None:
+                raise Conflict(
+                    "The message was deleted; it can no longer change.", "message_deleted"
+                )
+            self.limiter.hit("chat", actor.username, self.limit)
+            message.text = request.text
+            message.edited_at = self.clock.now()
+            return await self._publish(db, message, "chat.edited")
+
+    async def delete_message(
+        self,
+        actor: Identity,
+        message_id: str,
+        session_id: str | None = None,
+        *,
+        group_id: str | None = None,
+    ) -> DescribeMessage:
+        """Delete a message (its author, the host or a co-host; in a group, an admin),
+        leaving a tombstone; broadcast as ``chat.deleted``. Deleting it again returns the
+        tombstone and changes nothing."""
+        async with self.store.transaction() as db:
+            message, moderator = await self._writable_message(
+                db, actor, message_id, _named(session_id, group_id)
+            )
+            if message.sender != actor.username and not moderator:
+                raise NotAuthorized(
+                    "Only its author, the host or a co-host (in a group: an admin) can delete "
+                    "a message.",
+                    "not_author",
+                )
+            if message.deleted_at is not None:
+                return describe_message(message, await db.get(User, message.sender))
+            message.text = ""
+            message.deleted_at = self.clock.now()
+            return await self._publish(db, message, "chat.deleted")
+
+    # -- any conversation ----------------------------------------------------------------
+
+    async def list_conversation(
+        self, actor: Identity, conv: Conversation, query: ListMessagesQuery
+    ) -> ListMessages:
         """A page of the history: the newest ``limit`` messages before ``query.before``,
         oldest first within the page, with the cursor of the next (older) page."""
         async with self.store.read() as db:
-            await room_session(db, session_id, actor, purpose="read its chat")
+            await readable(db, conv, actor)
             rows = (
                 select(ChatMessage, User)
                 .join(User, User.username == ChatMessage.sender)
-                .where(ChatMessage.session_id == session_id)
+                .where(conv.column == conv.id)
             )
             if query.before is not None:
                 anchor = await db.scalar(
                     select(ChatMessage).where(
-                        ChatMessage.id == query.before, ChatMessage.session_id == session_id
+                        ChatMessage.id == query.before, conv.column == conv.id
                     )
                 )
                 if anchor is None:
                     raise InvalidInput(
-                        "before: not the id of a message in this session", "invalid_cursor"
+                        f"before: not the id of a message in this {conv.kind}", "invalid_cursor"
                     )
                 rows = rows.where(
                     or_(
@@ -151,75 +285,42 @@ class ChatManager:
         more = len(newest) > query.limit
         return ListMessages(items=page, next_before=page[0].id if more else None)
 
-    # -- write ---------------------------------------------------------------------------
-
-    async def send_message(
-        self, actor: Identity, session_id: str, request: CreateMessage
+    async def send_to(
+        self, actor: Identity, conv: Conversation, request: CreateMessage
     ) -> DescribeMessage:
         """Post ``request.text`` as the actor; broadcast as ``chat.message``."""
         async with self.store.transaction() as db:
-            session, _ = await writable_session(db, session_id, actor)
+            container, _ = await writable(db, conv, actor)
             self.limiter.hit("chat", actor.username, self.limit)
             now = self.clock.now()
             message = ChatMessage(
                 id=new_id(),
-                session_id=session_id,
                 sender=actor.username,
                 text=request.text,
-                created_at=await self._next_time(db, session_id, now),
+                created_at=await self._next_time(db, conv, now),
             )
+            setattr(message, conv.column.key, conv.id)
             db.add(message)
-            session.last_activity_at = now
+            if conv.kind == "session":
+                container.last_activity_at = now
             return await self._publish(db, message, "chat.message")
-
-    async def edit_message(
-        self,
-        actor: Identity,
-        message_id: str,
-        request: UpdateMessage,
-        session_id: str | None = None,
-    ) -> DescribeMessage:
-        """Replace the text of one of the actor's own messages; broadcast as ``chat.edited``.
-        ``session_id``, when given (REST), must be the message's session."""
-        async with self.store.transaction() as db:
-            message, _ = await self._writable_message(db, actor, message_id, session_id)
-            if message.sender != actor.username:
-                raise NotAuthorized("You can only edit your own messages.", "not_author")
-            if message.deleted_at is not None:
-                raise Conflict(
-                    "The message was deleted; it can no longer change.", "message_deleted"
-                )
-            self.limiter.hit("chat", actor.username, self.limit)
-            message.text = request.text
-            message.edited_at = self.clock.now()
-            return await self._publish(db, message, "chat.edited")
-
-    async def delete_message(
-        self, actor: Identity, message_id: str, session_id: str | None = None
-    ) -> DescribeMessage:
-        """Delete a message (its author, the host or a co-host), leaving a tombstone; broadcast
-        as ``chat.deleted``. Deleting it again returns the tombstone and changes nothing."""
-        async with self.store.transaction() as db:
-            message, member = await self._writable_message(db, actor, message_id, session_id)
-            if message.sender != actor.username and not is_host(member):
-                raise NotAuthorized(
-                    "Only its author, the host or a co-host can delete a message.", "not_author"
-                )
-            if message.deleted_at is not None:
-                return describe_message(message, await db.get(User, message.sender))
-            message.text = ""
-            message.deleted_at = self.clock.now()
-            return await self._publish(db, message, "chat.deleted")
 
     # -- typing --------------------------------------------------------------------------
 
-    async def signal_typing(self, actor: Identity, session_id: str) -> bool:
-        """Tell the room the actor is typing (an ephemeral ``typing`` event, never stored).
+    async def signal_typing(
+        self, actor: Identity, session_id: str | None = None, *, group_id: str | None = None
+    ) -> bool:
+        """Tell the room (session or group) the actor is typing: an ephemeral ``typing``
+        event, never stored.
 
-        Throttled: at most one broadcast per user and session every ``typing_interval``;
-        returns whether this one was broadcast. Only participants who may write can type.
+        Throttled: at most one broadcast per user and conversation every
+        ``typing_interval``; returns whether this one was broadcast. Only those who may
+        write can type.
         """
-        key = (session_id, actor.username)
+        conv = _named(session_id, group_id)
+        if conv is None:
+            raise InvalidInput("Give a session_id or a group_id.")
+        key = (conv.channel, actor.username)
         now = self.clock.now()
         last = self._typing.get(key)
         if last is not None and now - last < self.typing_interval:
@@ -227,7 +328,7 @@ class ChatManager:
         self._typing[key] = now  # taken before awaiting, so concurrent calls see it
         try:
             async with self.store.read() as db:
-                await writable_session(db, session_id, actor, lock=False)
+                await writable(db, conv, actor, lock=False)
         except StudySessionError:
             if last is None:
                 self._typing.pop(key, None)
@@ -236,7 +337,7 @@ class ChatManager:
             raise
         self._forget_typing(now)
         user = {"username": actor.username, "display_name": actor.display_name}
-        await self.outbox.publish_ephemeral(session_channel(session_id), "typing", {"user": user})
+        await self.outbox.publish_ephemeral(conv.channel, "typing", {"user": user})
         return True
 
     def _forget_typing(self, now: datetime, max_keys: int = 10_000) -> None:
@@ -249,41 +350,39 @@ class ChatManager:
     # -- helpers -------------------------------------------------------------------------
 
     async def _writable_message(
-        self, db: AsyncSession, actor: Identity, message_id: str, session_id: str | None
-    ):
-        """The message and the actor's membership, if the actor may write in its session.
+        self, db: AsyncSession, actor: Identity, message_id: str, conv: Conversation | None
+    ) -> tuple[ChatMessage, bool]:
+        """The message and whether the actor moderates its conversation, if the actor may
+        write there.
 
-        The session's row is locked before the message is read, so concurrent edits and
-        deletes of one message apply one after the other, each on the latest state.
+        The session's (group's) row is locked before the message is read, so concurrent
+        edits and deletes of one message apply one after the other, each on the latest state.
         """
-        if session_id is None:  # a websocket op names the message only
-            session_id = await db.scalar(
-                select(ChatMessage.session_id).where(ChatMessage.id == message_id)
-            )
-            if session_id is None:
+        if conv is None:  # a websocket op names the message only
+            found = await db.scalar(select(ChatMessage).where(ChatMessage.id == message_id))
+            if found is None:
                 raise _not_found(message_id)
+            conv = Conversation.of(found)
             try:
-                _, member = await writable_session(db, session_id, actor)
+                _, moderator = await writable(db, conv, actor)
             except NotFound:
                 raise _not_found(message_id) from None
         else:
-            _, member = await writable_session(db, session_id, actor)
+            _, moderator = await writable(db, conv, actor)
         message = await db.scalar(
-            select(ChatMessage).where(
-                ChatMessage.id == message_id, ChatMessage.session_id == session_id
-            )
+            select(ChatMessage).where(ChatMessage.id == message_id, conv.column == conv.id)
         )
         if message is None:
             raise _not_found(message_id)
-        return message, member
+        return message, moderator
 
-    async def _next_time(self, db: AsyncSession, session_id: str, now: datetime) -> datetime:
-        """``now``, or just after the session's latest message if the clock says otherwise
-        (two messages in one microsecond, a clock set back, replicas' clocks apart): the
-        history's order stays the order in which messages were sent."""
+    async def _next_time(self, db: AsyncSession, conv: Conversation, now: datetime) -> datetime:
+        """``now``, or just after the conversation's latest message if the clock says
+        otherwise (two messages in one microsecond, a clock set back, replicas' clocks
+        apart): the history's order stays the order in which messages were sent."""
         latest = await db.scalar(
             select(ChatMessage.created_at)
-            .where(ChatMessage.session_id == session_id)
+            .where(conv.column == conv.id)
             .order_by(ChatMessage.created_at.desc())
             .limit(1)
         )
@@ -296,8 +395,16 @@ class ChatManager:
         described = describe_message(message, await db.get(User, message.sender))
         await self.outbox.append(
             db,
-            session_channel(message.session_id),
+            Conversation.of(message).channel,
             type,
             {"message": described.model_dump(mode="json")},
         )
         return described
+
+
+def _named(session_id: str | None, group_id: str | None) -> Conversation | None:
+    if group_id is not None:
+        return group_chat(group_id)
+    if session_id is not None:
+        return session_chat(session_id)
+    return None

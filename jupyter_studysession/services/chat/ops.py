@@ -1,4 +1,5 @@
-"""Chat over the websocket: ops ``chat.send``, ``chat.edit``, ``chat.delete`` and ``typing``.
+"""Chat over the websocket: ops ``chat.send``, ``chat.edit``, ``chat.delete`` and ``typing``,
+in a session room (``session_id``) or a study group (``group_id``).
 
 Each op calls one :class:`~.manager.ChatManager` method as the connection's identity (the
 server's, never a name from the client) and acks with a plain dict; domain errors become error
@@ -23,7 +24,11 @@ def register_ops(hub: RealtimeHub, chat: ChatManager) -> None:
     """Teach ``hub`` the chat ops, answered by ``chat``."""
 
     async def send(conn: Connection, op: SendMessageOp) -> dict:
-        message = await chat.send_message(conn.identity, op.session_id, CreateMessage(text=op.text))
+        request = CreateMessage(text=op.text)
+        if op.group_id is not None:
+            message = await chat.send_group_message(conn.identity, op.group_id, request)
+        else:
+            message = await chat.send_message(conn.identity, op.session_id, request)
         return message.model_dump(mode="json")
 
     async def edit(conn: Connection, op: EditMessageOp) -> dict:
@@ -35,7 +40,11 @@ def register_ops(hub: RealtimeHub, chat: ChatManager) -> None:
         return message.model_dump(mode="json")
 
     async def typing(conn: Connection, op: TypingOp) -> dict:
-        return {"broadcast": await chat.signal_typing(conn.identity, op.session_id)}
+        return {
+            "broadcast": await chat.signal_typing(
+                conn.identity, op.session_id, group_id=op.group_id
+            )
+        }
 
     hub.register_op("chat.send", send, SendMessageOp)
     hub.register_op("chat.edit", edit, EditMessageOp)

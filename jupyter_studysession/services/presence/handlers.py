@@ -17,8 +17,8 @@ from ..base import AUTH_RESOURCE, Operation, StudySessionHandler
 class PresenceHandler(StudySessionHandler):
     openapi = {
         "get": Operation(
-            "Presence of a session's members (?session=, members and staff) or of named "
-            "users (?users=a,b)",
+            "Presence of a session's members (?session=, members and staff), a group's "
+            "members (?group=, members) or of named users (?users=a,b)",
             ListPresence,
             query=ListPresenceQuery,
         )

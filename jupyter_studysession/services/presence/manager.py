@@ -43,9 +43,18 @@ from ...models import (
     SetPresence,
     UpdatePresencePreferences,
 )
-from ...orm import Participant, PresencePreference, SessionStatus, StudySession, User
+from ...orm import (
+    GroupMember,
+    GroupMemberState,
+    Participant,
+    PresencePreference,
+    SessionStatus,
+    StudySession,
+    User,
+)
 from ...realtime.outbox import Outbox
 from ...store import Store
+from ..groups.access import joined_names, member_group
 from ..sessions.access import MEMBER_STATES, viewable_session
 from ..users.manager import record_user
 from .attendance import ConnectionAttendance
@@ -61,6 +70,10 @@ NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 def presence_channel(session_id: str) -> str:
     return f"presence:session:{session_id}"
+
+
+def group_presence_channel(group_id: str) -> str:
+    return f"presence:group:{group_id}"
 
 
 def own_presence_channel(username: str) -> str:
@@ -338,8 +351,13 @@ class PresenceManager:
 
     async def list_presence(self, actor: Identity, query: ListPresenceQuery) -> ListPresence:
         """The members of a session (for its members and course staff), or named users
-        (for anyone); privacy applies to everyone but the actor."""
-        if query.session is not None:
+        (for anyone), or a group's members (for its members); privacy applies to everyone
+        but the actor."""
+        if query.group is not None:
+            async with self.store.read() as db:
+                await member_group(db, query.group, actor, purpose="see who of it is here")
+                names = await joined_names(db, query.group)
+        elif query.session is not None:
             async with self.store.read() as db:
                 _session, member = await viewable_session(db, query.session, actor)
                 if not actor.is_staff and (member is None or member.state not in MEMBER_STATES):
@@ -438,6 +456,16 @@ class PresenceManager:
                 )
                 for session_id, username in rows:
                     channels[presence_channel(session_id)].append(username)
+                rows = await db.execute(
+                    select(GroupMember.group_id, GroupMember.username)
+                    .where(
+                        GroupMember.username.in_(names[start : start + CHUNK]),
+                        GroupMember.state == GroupMemberState.joined,
+                    )
+                    .order_by(GroupMember.group_id, GroupMember.username)
+                )
+                for group_id, username in rows:
+                    channels[group_presence_channel(group_id)].append(username)
         return channels
 
     async def _persist_last_seen(self) -> None:

@@ -16,16 +16,20 @@ from ...identity import Identity, authorize_user_channel
 from ...models import Heartbeat, SetPresence
 from ...realtime.hub import Connection, RealtimeHub
 from ...store import Store
+from ..groups.access import authorize_group_channel
 from ..sessions.access import authorize_session_channel
 from .manager import PresenceManager
 
 
 async def authorize_presence_channel(store: Store, identity: Identity, scope: str) -> None:
     """``presence:session:<id>`` is open to whoever may follow ``session:<id>``;
-    ``presence:user:<name>`` (one's own presence, unfiltered) to that user."""
+    ``presence:group:<id>`` to the group's members; ``presence:user:<name>`` (one's own
+    presence, unfiltered) to that user."""
     kind, _, ident = scope.partition(":")
     if kind == "session" and ident:
         await authorize_session_channel(store, identity, ident)
+    elif kind == "group" and ident:
+        await authorize_group_channel(store, identity, ident)
     elif kind == "user" and ident:
         await authorize_user_channel(identity, ident)
     else:

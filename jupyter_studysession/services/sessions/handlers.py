@@ -6,11 +6,13 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...models import (
+    CancelSessionQuery,
     CreateInviteLink,
     CreateSession,
     DescribeInviteLink,
     DescribeParticipant,
     DescribeSession,
+    EndSession,
     EndSessionResult,
     InviteUsers,
     JoinSession,
@@ -77,7 +79,12 @@ class SessionHandler(StudySessionHandler):
         "patch": Operation(
             "Change a session (host or co-host)", DescribeSession, body=UpdateSession
         ),
-        "delete": Operation("Cancel a session that has not started (host)", DescribeSession),
+        "delete": Operation(
+            "Cancel a session that has not started (host); ?scope=following for this and "
+            "every later occurrence of its series",
+            DescribeSession,
+            query=CancelSessionQuery,
+        ),
     }
 
     @web.authenticated
@@ -94,7 +101,10 @@ class SessionHandler(StudySessionHandler):
     @web.authenticated
     @authorized
     async def delete(self, session_id):
-        self.respond(await self.services.sessions.cancel_session(self.actor, session_id))
+        query = self.parse_query(CancelSessionQuery)
+        self.respond(
+            await self.services.sessions.cancel_session(self.actor, session_id, query.scope)
+        )
 
 
 class JoinHandler(StudySessionHandler):
@@ -126,12 +136,20 @@ class StartHandler(StudySessionHandler):
 
 
 class EndHandler(StudySessionHandler):
-    openapi = {"post": Operation("End an active session (host or co-host)", EndSessionResult)}
+    openapi = {
+        "post": Operation(
+            "End an active session (host or co-host); a group session may say where it "
+            "stopped (`last_place`)",
+            EndSessionResult,
+            body=EndSession,
+        )
+    }
 
     @web.authenticated
     @authorized
     async def post(self, session_id):
-        self.respond(await self.services.sessions.end_session(self.actor, session_id))
+        request = self.parse_body(EndSession)
+        self.respond(await self.services.sessions.end_session(self.actor, session_id, request))
 
 
 class InvitesHandler(StudySessionHandler):

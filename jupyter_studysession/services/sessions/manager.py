@@ -7,6 +7,7 @@ Membership (join, leave, invites, participants) lives in :mod:`.participants`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,10 +22,12 @@ from ...models import (
     CreateSession,
     DescribeSession,
     DescribeSummary,
+    EndSession,
     EndSessionResult,
     ListSessions,
     ListSessionsQuery,
     PageQuery,
+    Scope,
     UpdateSession,
 )
 from ...orm import (
@@ -39,7 +42,9 @@ from ...orm import (
 from ...ratelimit import Limit, RateLimiter
 from ...realtime.outbox import Outbox
 from ...store import Store
+from ..groups import access as group_access
 from ..notifications.manager import NotificationManager
+from ..schedules.manager import ScheduleManager, changes_calendar, forget_reminders
 from ..timer.manager import stop_timer
 from ..users.manager import ensure_users, record_user
 from . import attendance
@@ -69,6 +74,76 @@ class SessionPolicy:
     event_retention: timedelta = timedelta(hours=72)
 
 
+async def add_session(
+    db,
+    host: Identity,
+    request: CreateSession,
+    now,
+    *,
+    invite: Sequence[str] = (),
+    join: Sequence[str] = (),
+    start: bool = False,
+) -> StudySession:
+    """Insert a session hosted by ``host`` into the caller's transaction: the host joined,
+    ``invite`` invited by the host, ``join`` joined at once; ``start`` makes it active now.
+
+    No notification, audit event or live event: the caller decides (``create_session``
+    invites; office hours admit students into a started room).
+    """
+    await record_user(db, host, now)
+    await ensure_users(db, [*invite, *join], now)
+    session = StudySession(
+        # recurrence is the series' business (services/schedules), not a column
+        **request.model_dump(exclude={"invite", "settings", "recurrence"}),
+        settings=request.settings.model_dump(mode="json"),
+        status=SessionStatus.active if start else SessionStatus.scheduled,
+        host_username=host.username,
+        started_at=now if start else None,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+    )
+    db.add(session)
+    await db.flush()
+    db.add(
+        Participant(
+            session_id=session.id,
+            username=host.username,
+            role=SessionRole.host,
+            state=ParticipantState.joined,
+            joined_at=now,
+            updated_at=now,
+        )
+    )
+    for name in invite:
+        db.add(
+            Participant(
+                session_id=session.id,
+                username=name,
+                role=SessionRole.participant,
+                state=ParticipantState.invited,
+                invited_by=host.username,
+                invited_at=now,
+                updated_at=now,
+            )
+        )
+    for name in join:
+        db.add(
+            Participant(
+                session_id=session.id,
+                username=name,
+                role=SessionRole.participant,
+                state=ParticipantState.joined,
+                invited_by=host.username,
+                invited_at=now,
+                joined_at=now,
+                updated_at=now,
+            )
+        )
+    await db.flush()
+    return session
+
+
 class SessionManager:
     def __init__(
         self,
@@ -80,11 +155,13 @@ class SessionManager:
         outbox: Outbox,
         policy: SessionPolicy | None = None,
         connections: attendance.Connections | None = None,
+        schedules: ScheduleManager | None = None,
     ):
         self.store = store
         self.clock = clock
         self.notifications = notifications
         self.limiter = limiter
+        self.schedules = schedules or ScheduleManager(store, clock, notifications, audit, outbox)
         self.audit = audit
         self.outbox = outbox
         self.policy = policy or SessionPolicy()
@@ -95,44 +172,12 @@ class SessionManager:
     async def create_session(self, actor: Identity, request: CreateSession) -> DescribeSession:
         """Create a scheduled session hosted by ``actor`` and invite ``request.invite``."""
         self.limiter.hit("create_session", actor.username, self.policy.create_limit)
+        if request.recurrence is not None:
+            return await self.schedules.create_series(actor, request)
         now = self.clock.now()
         invitees = [u for u in dict.fromkeys(request.invite) if u != actor.username]
         async with self.store.transaction() as db:
-            await record_user(db, actor, now)
-            await ensure_users(db, invitees, now)
-            session = StudySession(
-                **request.model_dump(exclude={"invite", "settings"}),
-                settings=request.settings.model_dump(mode="json"),
-                status=SessionStatus.scheduled,
-                host_username=actor.username,
-                created_at=now,
-                updated_at=now,
-                last_activity_at=now,
-            )
-            db.add(session)
-            await db.flush()
-            db.add(
-                Participant(
-                    session_id=session.id,
-                    username=actor.username,
-                    role=SessionRole.host,
-                    state=ParticipantState.joined,
-                    joined_at=now,
-                    updated_at=now,
-                )
-            )
-            for name in invitees:
-                db.add(
-                    Participant(
-                        session_id=session.id,
-                        username=name,
-                        role=SessionRole.participant,
-                        state=ParticipantState.invited,
-                        invited_by=actor.username,
-                        invited_at=now,
-                        updated_at=now,
-                    )
-                )
+            session = await add_session(db, actor, request, now, invite=invitees)
             await self.notifications.notify(
                 db,
                 invitees,
@@ -206,7 +251,11 @@ class SessionManager:
     async def update_session(
         self, actor: Identity, session_id: str, request: UpdateSession
     ) -> DescribeSession:
-        changes = request.model_dump(exclude_unset=True, mode="json")
+        """Change a session; for an occurrence of a series, ``scope`` says whether the change
+        is for this one only (it is then marked as edited) or for all following ones."""
+        if request.scope == Scope.following:
+            return await self.schedules.update_following(actor, session_id, request)
+        changes = request.model_dump(exclude_unset=True, exclude={"scope"}, mode="json")
         async with self.store.transaction() as db:
             session, _ = await hosted_session(db, session_id, actor)
             if not changes:
@@ -219,6 +268,12 @@ class SessionManager:
                 raise Conflict(
                     "Only a session that has not started can be rescheduled.", "already_started"
                 )
+            if changes_calendar(session, changes):
+                session.sequence += 1
+            if "scheduled_at" in changes and request.scheduled_at != session.scheduled_at:
+                await forget_reminders(db, session_id)
+            if session.series_id is not None:
+                session.occurrence_edited = True
             for field in (
                 "title",
                 "description",
@@ -238,8 +293,13 @@ class SessionManager:
         self.audit.session("updated", session_id, actor.username, detail=",".join(sorted(changes)))
         return described
 
-    async def cancel_session(self, actor: Identity, session_id: str) -> DescribeSession:
-        """The host cancels a session that has not started; members are notified."""
+    async def cancel_session(
+        self, actor: Identity, session_id: str, scope: Scope = Scope.this
+    ) -> DescribeSession:
+        """The host cancels a session that has not started; members are notified. For an
+        occurrence of a series, ``scope`` may extend it to every following occurrence."""
+        if scope == Scope.following:
+            return await self.schedules.cancel_following(actor, session_id)
         now = self.clock.now()
         async with self.store.transaction() as db:
             session, _ = await hosted_session(db, session_id, actor, host_only=True)
@@ -250,6 +310,7 @@ class SessionManager:
                     "invalid_status",
                 )
             session.status = SessionStatus.cancelled
+            session.sequence += 1
             session.updated_at = now
             await publish_session(self.outbox, db, session, "session.cancelled")
             members = await self._member_names(db, session_id, exclude=actor.username)
@@ -274,6 +335,9 @@ class SessionManager:
                     f"The session is {session.status}; only a scheduled session can start.",
                     "invalid_status",
                 )
+            group = None
+            if session.group_id is not None:  # one active session per group: 409 otherwise
+                group = await group_access.claim_active_slot(db, session.group_id, session.id)
             session.status = SessionStatus.active
             session.started_at = now
             session.updated_at = session.last_activity_at = now
@@ -283,6 +347,10 @@ class SessionManager:
                 if name in connected:
                     await attendance.open_interval(db, session_id, name, now)
             await publish_session(self.outbox, db, session, "session.started")
+            if group is not None:
+                started = await describe_session(db, session, group_access.NOBODY)
+                data = started.model_dump(mode="json", exclude={"my_role", "my_state"})
+                await group_access.group_session_started(self.outbox, db, group, data)
             await self.notifications.notify(
                 db,
                 await self._member_names(db, session_id, exclude=actor.username),
@@ -294,10 +362,13 @@ class SessionManager:
         self.audit.session("started", session_id, actor.username, status=session.status)
         return described
 
-    async def end_session(self, actor: Identity, session_id: str) -> EndSessionResult:
+    async def end_session(
+        self, actor: Identity, session_id: str, request: EndSession | None = None
+    ) -> EndSessionResult:
         """End an active session, in one transaction: status, duration, every joined
         participant left with their interval closed, the shared timer stopped, the summary
-        (with the timer's focus and break minutes), the notifications."""
+        (with the timer's focus and break minutes), the notifications; for a group session,
+        the group's last place (``request.last_place``)."""
         async with self.store.transaction() as db:
             session, _ = await hosted_session(db, session_id, actor)
             if session.status != SessionStatus.active:
@@ -305,7 +376,8 @@ class SessionManager:
                     f"The session is {session.status}; only an active session can end.",
                     "invalid_status",
                 )
-            summary = await self._end(db, session, actor)
+            last_place = request.last_place if request is not None else None
+            summary = await self._end(db, session, actor, last_place)
             result = EndSessionResult(
                 session=await describe_session(db, session, actor),
                 summary=DescribeSummary.model_validate(summary),
@@ -313,7 +385,7 @@ class SessionManager:
         self.audit.session("ended", session_id, actor.username, status=session.status)
         return result
 
-    async def _end(self, db, session: StudySession, actor: Identity):
+    async def _end(self, db, session: StudySession, actor: Identity, last_place=None):
         now = self.clock.now()
         session.status = SessionStatus.completed
         session.ended_at = now
@@ -346,6 +418,17 @@ class SessionManager:
             "session.ended",
             summary=DescribeSummary.model_validate(summary).model_dump(mode="json"),
         )
+        if session.group_id is not None:  # where the group got to, for its next session
+            ended = await describe_session(db, session, group_access.NOBODY)
+            await group_access.group_session_ended(
+                self.outbox,
+                db,
+                session,
+                actor.username,
+                now,
+                last_place,
+                ended.model_dump(mode="json", exclude={"my_role", "my_state"}),
+            )
         await self.notifications.notify(
             db,
             await self._member_names(db, session.id, exclude=actor.username),

@@ -235,4 +235,6 @@ async def test_presence_channels_are_authorised_like_their_session(ss_create_ses
     ack = await ws.op("subscribe", channel="presence:user:bob")
     assert (ack["ok"], ack["error"]["code"]) == (False, "forbidden")
     ack = await ws.op("subscribe", channel="presence:group:abc")
+    assert (ack["ok"], ack["error"]["code"]) == (False, "group_not_found")
+    ack = await ws.op("subscribe", channel="presence:nowhere:abc")
     assert (ack["ok"], ack["error"]["code"]) == (False, "unknown_channel")

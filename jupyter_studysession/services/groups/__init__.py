@@ -1,0 +1,1 @@
+"""Study groups: members, invite links, group chat and presence, group sessions."""
