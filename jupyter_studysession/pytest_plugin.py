@@ -351,3 +351,22 @@ def ss_ws(jp_ws_fetch):
     yield connect
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def ss_server_process(tmp_path):
+    """Start real server processes: ``server = ss_server_process("a", db_url, bus_url=...,
+    app="jupyterlab")``, then ``await server.wait_ready()``. Each is stopped (and its websocket
+    clients closed) when the test ends; ``server.kill()`` crashes it on purpose."""
+    from .testing import ServerProcess
+
+    started: list[ServerProcess] = []
+
+    def start(name: str, db_url: str, **options: Any) -> ServerProcess:
+        server = ServerProcess(name, tmp_path, db_url, **options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

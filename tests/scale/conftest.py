@@ -2,141 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
-from tornado.websocket import websocket_connect
-
-from jupyter_studysession.pytest_plugin import USERS, WsClient, token_for
-
-CONFIG = """\
-c.ServerApp.jpserver_extensions = {{"jupyter_studysession": True}}
-c.ServerApp.allow_unauthenticated_access = False
-c.ServerApp.identity_provider_class = "jupyter_studysession.tokens.UserTokensIdentityProvider"
-c.UserTokensIdentityProvider.user_tokens = {tokens!r}
-c.StudySessionApp.db_url = {db_url!r}
-c.StudySessionApp.bus_url = {bus_url!r}
-c.RedisBus.prefix = {prefix!r}
-c.StudySessionApp.instructors = {{"prof"}}
-c.StudySessionApp.cleanup_interval_seconds = 0
-c.StudySessionApp.write_limit = "10000/minute"
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Replica:
-    """One ``jupyter server`` process with the extension, started and killed by the test."""
-
-    def __init__(self, name: str, workdir: Path, db_url: str, bus_url: str, prefix: str):
-        self.name = name
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        root = workdir / name
-        root.mkdir()
-        self.log_path = root / "server.log"
-        self.clients: list[WsClient] = []
-        config = root / "jupyter_server_config.py"
-        tokens = {token_for(u): u for u in USERS}
-        config.write_text(
-            CONFIG.format(tokens=tokens, db_url=db_url, bus_url=bus_url, prefix=prefix)
-        )
-        env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root), "JUPYTER_DATA_DIR": str(root)}
-        self._log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyter_server",
-                f"--config={config}",
-                f"--port={self.port}",
-                "--ServerApp.port_retries=0",
-                "--no-browser",
-                "--allow-root",
-                f"--ServerApp.root_dir={root}",
-            ],
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    async def wait_ready(self, timeout: float = 60) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                reply = await self.fetch("alice", "me")
-                if reply[0] == 200:
-                    return
-            except (OSError, HTTPClientError):
-                pass
-            await asyncio.sleep(0.3)
-        raise RuntimeError(f"replica {self.name} did not start:\n{self.log_path.read_text()}")
-
-    async def fetch(self, user: str, path: str, method: str = "GET", body=None):
-        """``(status, decoded JSON)`` of ``/studysession/api/<path>`` as ``user``."""
-        request = HTTPRequest(
-            f"{self.url}/studysession/api/{path}",
-            method=method,
-            headers={"Authorization": f"token {token_for(user)}"},
-            body=json.dumps(body if body is not None else {}) if method != "GET" else None,
-        )
-        response = await AsyncHTTPClient().fetch(request, raise_error=False)
-        return response.code, json.loads(response.body) if response.body else None
-
-    async def ws(self, user: str) -> WsClient:
-        request = HTTPRequest(
-            f"ws://127.0.0.1:{self.port}/studysession/api/ws",
-            headers={"Authorization": f"token {token_for(user)}"},
-        )
-        client = WsClient(await websocket_connect(request), timeout=10)
-        self.clients.append(client)
-        return client
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown hooks, no goodbyes; what a crashed replica looks like."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-
-    def stop(self) -> None:
-        for client in self.clients:
-            client.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self._log.close()
 
 
 @pytest.fixture
-def ss_replicas(ss_postgres_url, ss_redis_url, tmp_path, jp_asyncio_loop):
+def ss_replicas(ss_postgres_url, ss_redis_url, ss_server_process, jp_asyncio_loop):
     """Two replicas ``(a, b)`` sharing one new PostgreSQL database and a Redis key prefix."""
     prefix = f"ss-test-{uuid.uuid4().hex[:8]}:"
-    replicas: list[Replica] = []
-    try:
-        # one after the other: the first creates the schema, the second must find it current
-        for name in ("a", "b"):
-            replica = Replica(name, tmp_path, ss_postgres_url, ss_redis_url, prefix)
-            replicas.append(replica)
-            jp_asyncio_loop.run_until_complete(replica.wait_ready())
-        yield replicas
-    finally:
-        for replica in replicas:
-            replica.stop()
+    replicas = []
+    # one after the other: the first creates the schema, the second must find it current
+    for name in ("a", "b"):
+        replica = ss_server_process(name, ss_postgres_url, bus_url=ss_redis_url, prefix=prefix)
+        jp_asyncio_loop.run_until_complete(replica.wait_ready())
+        replicas.append(replica)
+    return replicas

@@ -1,0 +1,59 @@
+"""JupyterLab with the extension in a real headless Chromium (Python Playwright)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+REQUIRE_BROWSER_ENV = "STUDYSESSION_REQUIRE_BROWSER"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _unavailable(reason: str):
+    if os.environ.get(REQUIRE_BROWSER_ENV):
+        pytest.fail(f"The browser is required ({REQUIRE_BROWSER_ENV} is set) but {reason}")
+    pytest.skip(f"No browser for the UI tests: {reason}")
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    """The system Chromium (``apt-get install chromium``); Playwright downloads none here."""
+    path = os.environ.get("STUDYSESSION_CHROMIUM") or shutil.which("chromium") or ""
+    if not path or not os.path.exists(path):
+        _unavailable("Chromium is not installed (apt-get install chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    return path
+
+
+@pytest.fixture
+def lab(ss_server_process, ss_sqlite_url, jp_asyncio_loop):
+    """JupyterLab with the extension on a fresh SQLite database."""
+    server = ss_server_process("lab", ss_sqlite_url, app="jupyterlab")
+    jp_asyncio_loop.run_until_complete(server.wait_ready())
+    return server
+
+
+@pytest.fixture
+def browser(chromium_path, jp_asyncio_loop):
+    """A headless Chromium, driven from the test's event loop."""
+    from playwright.async_api import async_playwright
+
+    playwright = jp_asyncio_loop.run_until_complete(async_playwright().start())
+    browser = jp_asyncio_loop.run_until_complete(
+        playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+    )
+    yield browser
+    jp_asyncio_loop.run_until_complete(browser.close())
+    jp_asyncio_loop.run_until_complete(playwright.stop())
