@@ -89,15 +89,21 @@ class RealtimeHub:
         max_message_bytes: int = 64 * 1024,
         ops_per_second: float = 20,
         ops_burst: int = 60,
+        reorder_seconds: float = 0.5,
     ):
         self.outbox = outbox
         self.bus = bus
         self.max_message_bytes = max_message_bytes
         self.ops_per_second = ops_per_second
         self.ops_burst = ops_burst
+        self.reorder_seconds = reorder_seconds
         self._channel_kinds: dict[str, ChannelAuthorizer] = {}
         self._ops: dict[str, Op] = {}
         self._subscribers: dict[str, set[Connection]] = {}
+        # per channel: the last seq fanned out here, and events that overtook a missing one
+        self._fanned: dict[str, int] = {}
+        self._held: dict[str, dict[int, Outgoing]] = {}
+        self._release_timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task] = set()
         self._next_id = 0
         self.on_subscribe: list[Callable[[Connection, str], Awaitable[None]]] = []
@@ -242,6 +248,7 @@ class RealtimeHub:
             subscribers.discard(conn)
             if not subscribers:
                 del self._subscribers[channel]
+                self._forget_order(channel)
                 await self.bus.unlisten(channel)
         for callback in self.on_unsubscribe:
             await self._safely(callback(conn, channel))
@@ -270,13 +277,52 @@ class RealtimeHub:
 
     async def deliver(self, channel: str, message: str) -> None:
         """Called by the bus with one serialised event; fans it out to this process's
-        subscribers of ``channel``."""
-        subscribers = self._subscribers.get(channel)
-        if not subscribers:
+        subscribers of ``channel``.
+
+        Writers on one channel commit in ``seq`` order, but their publications can overtake
+        each other. An event that arrives ahead of a missing one is held (at most
+        ``reorder_seconds``) and fanned out once the missing one arrived, in order: otherwise
+        every subscriber would see a gap and query the outbox, one query per subscriber."""
+        if not self._subscribers.get(channel):
             return
         seq = json.loads(message).get("seq")
         outgoing = Outgoing(message)  # framed once, written to every subscriber
-        for conn in list(subscribers):
+        last = self._fanned.get(channel)
+        if seq is not None and last is not None and seq > last + 1:
+            held = self._held.setdefault(channel, {})
+            held[seq] = outgoing
+            if channel not in self._release_timers:
+                self._release_timers[channel] = asyncio.get_running_loop().call_later(
+                    self.reorder_seconds, self._release, channel
+                )
+            return
+        self._fan_out(channel, seq, outgoing)
+        held = self._held.get(channel)
+        while held and self._fanned[channel] + 1 in held:
+            seq = self._fanned[channel] + 1
+            self._fan_out(channel, seq, held.pop(seq))
+        if held is not None and not held:
+            self._forget_order(channel, keep_seq=True)
+
+    def _release(self, channel: str) -> None:
+        """The missing event did not come: fan out what was held; subscribers that see the
+        gap fetch it from the outbox."""
+        self._release_timers.pop(channel, None)
+        for seq, outgoing in sorted(self._held.pop(channel, {}).items()):
+            self._fan_out(channel, seq, outgoing)
+
+    def _forget_order(self, channel: str, keep_seq: bool = False) -> None:
+        timer = self._release_timers.pop(channel, None)
+        if timer is not None:
+            timer.cancel()
+        self._held.pop(channel, None)
+        if not keep_seq:
+            self._fanned.pop(channel, None)
+
+    def _fan_out(self, channel: str, seq: int | None, outgoing: Outgoing) -> None:
+        if seq is not None:
+            self._fanned[channel] = max(seq, self._fanned.get(channel, 0))
+        for conn in list(self._subscribers.get(channel, ())):
             sub = conn.subscriptions.get(channel)
             if sub is None:
                 continue
@@ -324,6 +370,8 @@ class RealtimeHub:
             log.exception("realtime: callback failed")
 
     async def close(self) -> None:
+        for timer in self._release_timers.values():
+            timer.cancel()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:

@@ -73,3 +73,19 @@ async def test_resume_from_a_seq_the_server_never_had_should_ask_the_client_to_r
     ws = await ss_ws("alice")
     ack = await ws.op("subscribe", channel="user:alice", since=40)
     assert ack["data"] == {"channel": "user:alice", "seq": 1, "reset": True}
+
+
+async def test_events_published_out_of_order_should_reach_subscribers_in_order(ss_app, ss_ws):
+    """Writers on one channel commit in seq order, but their publications may overtake each
+    other. Subscribers still get every event once, in order."""
+    from jupyter_studysession.realtime.outbox import Event
+
+    services = ss_app.services
+    await services.store.open()
+    ws = await ss_ws("alice")
+    since = (await ws.op("subscribe", channel="user:alice"))["data"]["seq"]
+    for n in (1, 3, 2):
+        event = Event("user:alice", "probe", {"n": n}, since + n)
+        await services.bus.publish("user:alice", event.to_json())
+    got = await ws.drain()
+    assert [(e["seq"], e["data"]["n"]) for e in got] == [(since + n, n) for n in (1, 2, 3)]
