@@ -30,9 +30,6 @@ from ...models import (
     StartGroupSession,
 )
 from ...orm import (
-    Participant,
-    ParticipantState,
-    SessionRole,
     SessionStatus,
     SessionType,
     StudyGroup,
@@ -43,6 +40,7 @@ from ...realtime.outbox import Outbox
 from ...store import Store
 from ..notifications.manager import NotificationManager
 from ..sessions.access import (
+    add_members,
     describe_session,
     describe_sessions,
     next_cursor,
@@ -208,33 +206,12 @@ class GroupSessionManager:
         )
         db.add(session)
         await db.flush()
-        db.add(
-            Participant(
-                session_id=session.id,
-                username=actor.username,
-                role=SessionRole.host,
-                state=ParticipantState.joined,
-                joined_at=now,
-                updated_at=now,
-            )
-        )
         members = await joined_names(db, group.id, exclude=actor.username)
         if extra_invite:
             extra = [u for u in dict.fromkeys(extra_invite) if u != actor.username]
             await ensure_users(db, extra, now)
             members = list(dict.fromkeys(members + extra))
-        for name in members:
-            db.add(
-                Participant(
-                    session_id=session.id,
-                    username=name,
-                    role=SessionRole.participant,
-                    state=ParticipantState.invited,
-                    invited_by=actor.username,
-                    invited_at=now,
-                    updated_at=now,
-                )
-            )
+        add_members(db, session, actor.username, now, invite=members)
         started = status == SessionStatus.active
         await self.notifications.notify(
             db,

@@ -29,9 +29,7 @@ from ...identity import Identity
 from ...models import CreateSession, DescribeSession, UpdateSession
 from ...orm import (
     Participant,
-    ParticipantState,
     ReminderSent,
-    SessionRole,
     SessionSeries,
     SessionStatus,
     StudySession,
@@ -39,7 +37,13 @@ from ...orm import (
 from ...realtime.outbox import Outbox
 from ...store import Store
 from ..notifications.manager import NotificationManager
-from ..sessions.access import MEMBER_STATES, describe_session, hosted_session, publish_session
+from ..sessions.access import (
+    MEMBER_STATES,
+    add_members,
+    describe_session,
+    hosted_session,
+    publish_session,
+)
 from ..users.manager import ensure_users, record_user
 from . import recurrence
 
@@ -225,30 +229,8 @@ class ScheduleManager:
         )
         db.add(session)
         await db.flush()
-        db.add(
-            Participant(
-                session_id=session.id,
-                username=series.host_username,
-                role=SessionRole.host,
-                state=ParticipantState.joined,
-                joined_at=now,
-                updated_at=now,
-            )
-        )
-        for name in series.invitees:
-            if name == series.host_username:
-                continue
-            db.add(
-                Participant(
-                    session_id=session.id,
-                    username=name,
-                    role=SessionRole.participant,
-                    state=ParticipantState.invited,
-                    invited_by=series.host_username,
-                    invited_at=now,
-                    updated_at=now,
-                )
-            )
+        invitees = [n for n in series.invitees if n != series.host_username]
+        add_members(db, session, series.host_username, now, invite=invitees)
         await db.flush()
         await db.refresh(session, ["host"])
         return session

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -255,3 +255,41 @@ async def authorize_session_channel(store, identity: Identity, session_id: str) 
     """Live session events are for its participants (joined now or before) and staff."""
     async with store.read() as db:
         await room_session(db, session_id, identity, purpose="follow it live")
+
+
+def add_members(
+    db: AsyncSession,
+    session: StudySession,
+    host: str,
+    now,
+    *,
+    invite: Iterable[str] = (),
+    join: Iterable[str] = (),
+) -> None:
+    """The participants of a new session, in the caller's transaction: ``host`` joined as the
+    host, ``invite`` invited by the host, ``join`` joined at once. (Every way a session is
+    created uses this: by hand, for a group, as an occurrence of a series, for office hours.)"""
+    common = {"session_id": session.id, "updated_at": now}
+    db.add(
+        Participant(
+            **common,
+            username=host,
+            role=SessionRole.host,
+            state=ParticipantState.joined,
+            joined_at=now,
+        )
+    )
+    for name, state in [(n, ParticipantState.invited) for n in invite] + [
+        (n, ParticipantState.joined) for n in join
+    ]:
+        db.add(
+            Participant(
+                **common,
+                username=name,
+                role=SessionRole.participant,
+                state=state,
+                invited_by=host,
+                invited_at=now,
+                joined_at=now if state == ParticipantState.joined else None,
+            )
+        )

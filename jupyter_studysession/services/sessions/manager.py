@@ -50,6 +50,7 @@ from ..users.manager import ensure_users, record_user
 from . import attendance
 from .access import (
     MEMBER_STATES,
+    add_members,
     describe_session,
     describe_sessions,
     hosted_session,
@@ -105,41 +106,7 @@ async def add_session(
     )
     db.add(session)
     await db.flush()
-    db.add(
-        Participant(
-            session_id=session.id,
-            username=host.username,
-            role=SessionRole.host,
-            state=ParticipantState.joined,
-            joined_at=now,
-            updated_at=now,
-        )
-    )
-    for name in invite:
-        db.add(
-            Participant(
-                session_id=session.id,
-                username=name,
-                role=SessionRole.participant,
-                state=ParticipantState.invited,
-                invited_by=host.username,
-                invited_at=now,
-                updated_at=now,
-            )
-        )
-    for name in join:
-        db.add(
-            Participant(
-                session_id=session.id,
-                username=name,
-                role=SessionRole.participant,
-                state=ParticipantState.joined,
-                invited_by=host.username,
-                invited_at=now,
-                joined_at=now,
-                updated_at=now,
-            )
-        )
+    add_members(db, session, host.username, now, invite=invite, join=join)
     await db.flush()
     return session
 
