@@ -26,6 +26,8 @@ from .realtime.hub import RealtimeHub
 from .realtime.outbox import Outbox
 from .services import openapi
 from .services.admin import handlers as admin_handlers
+from .services.analytics import handlers as analytics_handlers
+from .services.analytics.manager import AnalyticsManager
 from .services.chat import handlers as chat_handlers
 from .services.chat.manager import ChatManager
 from .services.chat.ops import register_ops as register_chat_ops
@@ -62,6 +64,7 @@ from .services.timer.ops import register_ops as register_timer_ops
 from .services.users import handlers as user_handlers
 from .services.users.manager import UserManager
 from .store import Store, redact_url
+from .summarizer import ExtractiveSummarizer, Summarizer
 
 HANDLER_MODULES = [
     user_handlers,
@@ -75,6 +78,7 @@ HANDLER_MODULES = [
     group_handlers,
     schedule_handlers,
     admin_handlers,
+    analytics_handlers,
     realtime_handlers,
     openapi,
 ]
@@ -108,6 +112,7 @@ class Services:
     schedules: ScheduleManager | None = None
     reminders: ReminderManager | None = None
     calendar: CalendarManager | None = None
+    analytics: AnalyticsManager | None = None
     handlers: list = field(default_factory=list)
 
     async def close(self) -> None:
@@ -118,6 +123,8 @@ class Services:
         async with contextlib.AsyncExitStack() as steps:  # run last in, first out
             for close in (self.store.dispose, self.bus.stop, self.presence.close, self.hub.close):
                 steps.push_async_callback(close)
+            if self.analytics is not None:
+                steps.push_async_callback(self.analytics.close)
 
 
 class StudySessionApp(ExtensionApp):
@@ -199,6 +206,14 @@ class StudySessionApp(ExtensionApp):
         help="""Decides each user's course role (instructor, ta, student).
         ``ConfigRoleProvider`` reads ``instructors`` and ``tas``; ``HubGroupsRoleProvider``
         reads JupyterHub groups; or give your own subclass of ``RoleProvider``.""",
+    )
+    summarizer_class = Type(
+        ExtractiveSummarizer,
+        klass=Summarizer,
+        config=True,
+        help="""Writes the text of a session's summary when it ends, from its chat and
+        goals. ``ExtractiveSummarizer`` (offline) picks the chat's most representative
+        sentences and lists the goals done; or give your own subclass of ``Summarizer``.""",
     )
 
     # -- rules --------------------------------------------------------------------------
@@ -462,6 +477,7 @@ class StudySessionApp(ExtensionApp):
                 policy,
                 connections=live,
                 schedules=schedules,
+                summarizer=self.summarizer_class(parent=self),
             ),
             participants=ParticipantManager(
                 store, clock, notifications, audit, outbox, policy, connections=live
@@ -480,6 +496,7 @@ class StudySessionApp(ExtensionApp):
             schedules=schedules,
             reminders=ReminderManager(store, clock, notifications, self.reminder_minutes),
             calendar=CalendarManager(store, clock, self.calendar_event_minutes),
+            analytics=AnalyticsManager(store, clock),
             queue=queue,
             groups=GroupManager(store, clock, notifications, outbox),
             group_sessions=GroupSessionManager(

@@ -10,10 +10,13 @@ import asyncio
 import contextlib
 import json
 import sys
+import time
 from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
 
 from jupyter_core.application import JupyterApp
-from traitlets import Bool, Unicode
+from traitlets import Bool, Int, Unicode
 
 from . import __version__
 from .app import Services, StudySessionApp
@@ -103,17 +106,79 @@ class CleanupCommand(_Command):
 
 class DemoDataCommand(_Command):
     name = "jupyter-studysession-demo-data"
-    description = "Create a few users' worth of realistic sessions, through the managers."
-    aliases = {**_Command.aliases, "db-url": "DemoDataCommand.db_url"}
+    description = """Create demo data through the managers: a few named users' sessions, or
+    with --students a whole course (--weeks, --seed, --start) and its --ground-truth."""
+    aliases = {
+        **_Command.aliases,
+        "db-url": "DemoDataCommand.db_url",
+        "students": "DemoDataCommand.students",
+        "weeks": "DemoDataCommand.weeks",
+        "seed": "DemoDataCommand.seed",
+        "start": "DemoDataCommand.first_day",
+        "ground-truth": "DemoDataCommand.ground_truth",
+    }
     reset = Bool(False, config=True, help="Skip if the database already has sessions unless set.")
     flags = {"reset": ({"DemoDataCommand": {"reset": True}}, "Add demo data even if present.")}
+    students = Int(
+        0, min=0, config=True, help="Create a course of this many students (0: the small demo)."
+    )
+    weeks = Int(6, min=1, config=True, help="How many weeks the course lasts.")
+    seed = Int(1, config=True, help="The course's random seed: the same seed, the same course.")
+    first_day = Unicode(
+        "",
+        config=True,
+        help="""The course's first day, a Monday (YYYY-MM-DD). Default: the Monday WEEKS
+        weeks before this week's, so that the course has just ended.""",
+    )
+    ground_truth = Unicode(
+        "", config=True, help="Write the course's ground truth (JSON) to this file."
+    )
 
     async def run(self) -> int:
+        if self.students:
+            return await self.create_course()
+        if self.ground_truth:
+            self.log.error("--ground-truth needs a course: give --students")
+            return 2
         from .demo import create_demo_data
 
         async with self.services(clock=FrozenClock()) as services:
             created = await create_demo_data(services, force=self.reset)
         self.log.info("Demo data: %s", created or "already present (use --reset to add more)")
+        return 0
+
+    async def create_course(self) -> int:
+        from .demo import has_sessions
+        from .demo_course import create_demo_course, default_start, ground_truth, plan_course
+
+        try:
+            first = date.fromisoformat(self.first_day) if self.first_day else None
+        except ValueError:
+            self.log.error("--start: %r is not a date (YYYY-MM-DD)", self.first_day)
+            return 2
+        async with self.services(clock=FrozenClock()) as services:
+            if not self.reset and await has_sessions(services):
+                self.log.info("Demo data: already present (use --reset to add more)")
+                return 0
+            try:
+                plan = plan_course(
+                    self.students,
+                    self.weeks,
+                    self.seed,
+                    first or default_start(services.clock.now(), self.weeks),
+                    grace=services.presence.attendance.grace,
+                )
+            except ValueError as err:
+                self.log.error("Demo course: %s", err)
+                return 2
+            began = time.monotonic()
+            created = await create_demo_course(services, plan, self.log)
+        self.log.info("Demo course: %s in %.0f s", created, time.monotonic() - began)
+        if self.ground_truth:
+            path = Path(self.ground_truth)
+            text = json.dumps(ground_truth(plan), indent=1) + "\n"
+            await asyncio.to_thread(path.write_text, text)
+            self.log.info("Demo course: ground truth in %s", path)
         return 0
 
 

@@ -1,4 +1,5 @@
-"""Demo data: a small course's worth of sessions, created through the managers.
+"""Demo data: a small course's worth of sessions, office hours and a study group, created
+through the managers.
 
 Used by ``jupyter studysession demo-data`` and the README's run command. The users match the
 demo tokens in ``scripts/demo_config.py`` (``alice-token`` logs in as ``alice``, ...).
@@ -8,13 +9,28 @@ presence manager, as their websockets would.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from .clock import FrozenClock, utcnow
 from .identity import CourseRole, Identity
-from .models import CreateSession, JoinSession, ListSessionsQuery, SessionSettings
+from .models import (
+    CreateGroup,
+    CreateMessage,
+    CreateOfficeHours,
+    CreateSession,
+    JoinGroup,
+    JoinQueue,
+    JoinSession,
+    ListSessionsQuery,
+    OneOffSlot,
+    SessionSettings,
+    SetDuty,
+    SetLastPlace,
+    WeeklySlot,
+)
 from .orm import StudySession
 
 PEOPLE = {
@@ -28,16 +44,65 @@ PEOPLE = {
 
 
 def person(username: str) -> Identity:
-    name, role = PEOPLE[username]
+    return make_identity(username, *PEOPLE[username])
+
+
+def make_identity(username: str, name: str, role: CourseRole) -> Identity:
+    """A demo person, as the server's identity provider would describe them."""
     initials = "".join(p[0] for p in name.split()[:2])
     return Identity(username=username, display_name=name, initials=initials, course_role=role)
 
 
+async def has_sessions(services) -> bool:
+    """Whether the database has sessions already (demo data is only added to an empty one,
+    unless forced)."""
+    async with services.store.read() as db:
+        return bool(await db.scalar(select(func.count()).select_from(StudySession)))
+
+
+class Tabs:
+    """Demo people's browser tabs following sessions, opened and closed through the presence
+    manager as their websockets would: a joined participant with a tab on an active session
+    is present. The tabs never time out (:meth:`sweep` heartbeats them first). A tab that
+    comes back to a session after the attendance grace period first lets the presence sweep
+    close what the last one left open, as the server's periodic sweep would have by then."""
+
+    def __init__(self, presence):
+        self.presence = presence
+        self._open: dict[str, tuple[Identity, str]] = {}  # tab -> (who, session id)
+        self._count: Counter[tuple[str, str]] = Counter()  # (session id, username) -> tabs
+        self._left: dict[tuple[str, str], datetime] = {}  # when the last of them closed
+
+    async def open(self, who: Identity, session_id: str, tab: str) -> None:
+        """``who`` opens ``tab`` (a name unique among open tabs) on the session."""
+        key = (session_id, who.username)
+        left = self._left.pop(key, None)
+        if left is not None and self.presence.clock.now() - left > self.presence.attendance.grace:
+            await self.sweep()
+        await self.presence.connect(who, tab)
+        await self.presence.enter_session(tab, session_id)
+        self._open[tab] = (who, session_id)
+        self._count[key] += 1
+
+    async def close(self, tab: str) -> None:
+        who, session_id = self._open.pop(tab)
+        await self.presence.disconnect(tab)
+        key = (session_id, who.username)
+        self._count[key] -= 1
+        if not self._count[key]:
+            del self._count[key]
+            self._left[key] = self.presence.clock.now()
+
+    async def sweep(self) -> None:
+        """The server's presence sweep, with every open tab alive."""
+        for tab, (who, _session_id) in self._open.items():
+            await self.presence.heartbeat(who, tab)
+        await self.presence.sweep()
+
+
 async def create_demo_data(services, force: bool = False) -> dict[str, int] | None:
     """Create the demo sessions; return counts, or None when demo data is already there."""
-    async with services.store.read() as db:
-        existing = await db.scalar(select(func.count()).select_from(StudySession))
-    if existing and not force:
+    if not force and await has_sessions(services):
         return None
     clock = services.clock
     if not isinstance(clock, FrozenClock):
@@ -45,6 +110,7 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
     now = utcnow()
     alice, bob, carol, _dave, prof, tina = (person(u) for u in PEOPLE)
     sessions, participants, presence = services.sessions, services.participants, services.presence
+    tabs = Tabs(presence)
 
     async def create(host, when, **fields):
         clock.set(when)
@@ -55,11 +121,10 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
 
     async def open_tab(who, session):
         """A browser tab of ``who`` following the session: present while joined and active."""
-        await presence.connect(who, f"demo-{who.username}")
-        await presence.enter_session(f"demo-{who.username}", session.id)
+        await tabs.open(who, session.id, f"demo-{who.username}")
 
     async def close_tab(who):
-        await presence.disconnect(f"demo-{who.username}")
+        await tabs.close(f"demo-{who.username}")
 
     # last week: a completed group session, with attendance and a summary: alice is there
     # throughout, bob's tab opens late and closes early, carol leaves before the end
@@ -152,6 +217,80 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
     )
     clock.set(now - timedelta(days=1))
     await sessions.cancel_session(prof, cancelled.id)
+    office_hours = await create_demo_office_hours(services, now)
+    group = await create_demo_group(services, now)
     clock.set(now)
     mine = await sessions.list_sessions(alice, ListSessionsQuery(limit=100))
-    return {"sessions": 6, "alice_sees": len(mine.items)}
+    return {"sessions": 6, "alice_sees": len(mine.items), **office_hours, **group}
+
+
+async def create_demo_office_hours(services, now) -> dict[str, int]:
+    """Office hours open now (a one-off slot from an hour ago to three hours from now, besides
+    the weekly slots), Tina on duty, and Carol and Dave in the queue: Alice and Bob can join."""
+    clock = services.clock
+    prof, tina, carol, dave = (person(u) for u in ("prof", "tina", "carol", "dave"))
+    clock.set(now - timedelta(days=14))
+    weekly = [
+        WeeklySlot(weekday=day, start="14:00", end="16:00", timezone="America/Los_Angeles")
+        for day in (0, 2)
+    ]
+    officehours = await services.officehours.create_officehours(
+        prof,
+        CreateOfficeHours(
+            title="CS 61A office hours",
+            description="Bring a question about the labs or the project; one at a time.",
+            weekly_slots=weekly,
+            one_off_slots=[
+                OneOffSlot(start=now - timedelta(hours=1), end=now + timedelta(hours=3))
+            ],
+        ),
+    )
+    clock.set(now - timedelta(minutes=30))
+    await services.officehours.set_duty(tina, officehours.id, SetDuty(on_duty=True))
+    clock.set(now - timedelta(minutes=12))
+    await services.queue.join_queue(
+        carol,
+        officehours.id,
+        JoinQueue(question="My tree recursion returns None for the leaves.", topic="recursion"),
+    )
+    clock.set(now - timedelta(minutes=5))
+    await services.queue.join_queue(
+        dave,
+        officehours.id,
+        JoinQueue(question="Why does my while loop never stop?", topic="loops"),
+    )
+    return {"officehours": 1, "queued": 2}
+
+
+async def create_demo_group(services, now) -> dict[str, int]:
+    """A study group of Alice (admin), Bob and Carol, with a few messages and a last place;
+    Dave is invited."""
+    clock = services.clock
+    alice, bob, carol = (person(u) for u in ("alice", "bob", "carol"))
+    clock.set(now - timedelta(days=10))
+    group = await services.groups.create_group(
+        alice,
+        CreateGroup(
+            name="Math 221 study group",
+            description="Problem sets together, every week.",
+            subject="Math 221",
+            invite=["bob", "carol", "dave"],
+        ),
+    )
+    await services.groups.join_group(bob, group.id, JoinGroup())
+    await services.groups.join_group(carol, group.id, JoinGroup())
+    messages = [
+        (alice, 90, "Shall we do problem set 5 on Thursday?"),
+        (bob, 80, "Yes! I'm stuck on **question 3** (diagonalisation)."),
+        (carol, 60, "Same here. I'll bring my notes on eigenvectors."),
+        (alice, 20, "I've set our place to the diagonalisation section."),
+    ]
+    for who, minutes_ago, text in messages:
+        clock.set(now - timedelta(minutes=minutes_ago))
+        await services.chat.send_group_message(who, group.id, CreateMessage(text=text))
+    await services.groups.set_last_place(
+        alice,
+        group.id,
+        SetLastPlace(notebook_path="math221/week5.ipynb", section="Diagonalisation"),
+    )
+    return {"groups": 1, "group_messages": len(messages)}

@@ -236,6 +236,8 @@ class SessionSummary(Base):
     break_minutes: Mapped[int] = mapped_column(Integer, default=0)
     ended_by: Mapped[str] = mapped_column(String(255))
     attendance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # what the chat and the goals came to, by the configured summariser (summarizer.py)
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime]
 
 

@@ -3,6 +3,7 @@
 
 One module per area; import them from here: ``from jupyter_studysession.models import X``."""
 
+from .analytics import AttendanceExportQuery
 from .base import AwareDatetime, DescribeMe, DescribeUser, Request, Response, Tag, Username
 from .groups import (
     CreateGroup,
@@ -128,6 +129,7 @@ from .sessions import (
     UpdateParticipant,
     UpdateSession,
 )
+from .users import DescribeUserSuggestion, ListUserSuggestions, SuggestUsersQuery
 
 __all__ = [
     "ActivityText",
@@ -135,6 +137,7 @@ __all__ = [
     "AdmitResult",
     "AdmitStudents",
     "AnnouncementText",
+    "AttendanceExportQuery",
     "AwareDatetime",
     "CancelSessionQuery",
     "CleanupResult",
@@ -173,6 +176,7 @@ __all__ = [
     "DescribeSummary",
     "DescribeTimer",
     "DescribeUser",
+    "DescribeUserSuggestion",
     "Description",
     "EditMessageOp",
     "EndSession",
@@ -204,6 +208,7 @@ __all__ = [
     "ListPresenceQuery",
     "ListSessions",
     "ListSessionsQuery",
+    "ListUserSuggestions",
     "ManualStatus",
     "MarkNotificationsRead",
     "MarkedRead",
@@ -230,6 +235,7 @@ __all__ = [
     "SetPresence",
     "StartGroupSession",
     "Subject",
+    "SuggestUsersQuery",
     "Tag",
     "Theme",
     "TimerControl",

@@ -158,6 +158,11 @@ class DescribeSummary(Response):
     attendance: dict[str, int] = Field(
         default_factory=dict, description="Minutes present, by username."
     )
+    text: str = Field(
+        "",
+        description="A short summary of the chat and the goals done, written by the "
+        "configured summariser when the session ended; empty if it had nothing to say.",
+    )
     created_at: datetime
 
 

@@ -58,7 +58,8 @@ def build_openapi(handlers: list[tuple]) -> dict:
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             )
         if op.query is not None:
-            for name, field in op.query.model_fields.items():
+            for field_name, field in op.query.model_fields.items():
+                name = field.alias or field_name  # ``from_`` is sent as ``from``
                 entry["parameters"].append(
                     {
                         "name": name,

@@ -55,3 +55,17 @@ async def test_notifications_unread_first_then_mark_read(ss_fetch, ss_clock):
 
     everything = await ss_fetch("bob", "notifications/read", method="POST", body={"all": True})
     assert everything.body == {"marked": 2}
+
+
+async def test_joining_a_session_settles_its_invite(ss_fetch):
+    """Joining from the card or a link (not the notification) still clears the invite, so
+    no tab offers it again; other invites stay unread."""
+    first = (
+        await ss_fetch("alice", "sessions", method="POST", body={"title": "A", "invite": ["bob"]})
+    ).body["id"]
+    await ss_fetch("alice", "sessions", method="POST", body={"title": "B", "invite": ["bob"]})
+    await ss_fetch("bob", f"sessions/{first}/join", method="POST", body={})
+    inbox = await ss_fetch("bob", "notifications")
+    assert inbox.body["unread_count"] == 1
+    settled = [n for n in inbox.body["items"] if n["data"]["session_id"] == first]
+    assert settled[0]["read_at"] is not None

@@ -75,6 +75,20 @@ class NotificationManager:
             )
         return rows
 
+    async def mark_invites_read(self, db: AsyncSession, username: str, session_id: str) -> None:
+        """In the caller's transaction: the user's unread invites to the session are read
+        (they joined it, by whatever door), so no tab offers them again."""
+        await db.execute(
+            update(Notification)
+            .where(
+                Notification.username == username,
+                Notification.kind == "invite",
+                Notification.read_at.is_(None),
+                Notification.data["session_id"].as_string() == session_id,
+            )
+            .values(read_at=self.clock.now())
+        )
+
     async def list_notifications(self, actor: Identity, query: PageQuery) -> ListNotifications:
         """The user's notifications: unread ones first, each group newest first.
 

@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...orm import AttendanceInterval, ChatMessage, Goal, SessionSummary, StudySession
+from ...summarizer import ChatLine, GoalLine, SessionRecord, Summarizer, summarize_session
 
 
 class Connections(Protocol):
@@ -124,34 +125,54 @@ async def write_summary(
     *,
     focus_seconds: float = 0.0,
     break_seconds: float = 0.0,
+    summarizer: Summarizer | None = None,
 ) -> SessionSummary:
     """The summary of a session that has just ended (its intervals already closed), with the
-    time its shared timer spent in focus and in breaks."""
+    time its shared timer spent in focus and in breaks, and the text ``summarizer`` writes
+    from its chat and goals (none without one; empty if it fails)."""
     attendance = await minutes_present(db, session.id)
-    messages = await db.scalar(
-        select(func.count()).where(
-            ChatMessage.session_id == session.id, ChatMessage.deleted_at.is_(None)
-        )
-    )
-    goals_total, goals_done = (
-        await db.execute(
-            select(func.count(), func.count().filter(Goal.done.is_(True))).where(
-                Goal.session_id == session.id
-            )
-        )
-    ).one()
+    record = await session_record(db, session, now, attendance)
+    text = await summarize_session(summarizer, record) if summarizer is not None else ""
     summary = SessionSummary(
         session_id=session.id,
         participant_count=len(attendance),
-        message_count=messages or 0,
-        goals_done=goals_done or 0,
-        goals_total=goals_total or 0,
+        message_count=len(record.messages),
+        goals_done=sum(1 for g in record.goals if g.done),
+        goals_total=len(record.goals),
         duration_minutes=session.duration_minutes or 0,
         focus_minutes=round(focus_seconds / 60),
         break_minutes=round(break_seconds / 60),
         ended_by=ended_by,
         attendance=attendance,
+        text=text,
         created_at=now,
     )
     db.add(summary)
     return summary
+
+
+async def session_record(
+    db: AsyncSession, session: StudySession, now: datetime, attendance: dict[str, int]
+) -> SessionRecord:
+    """What a summariser reads: the session's messages (oldest first, not deleted) and goals
+    (in order), as plain data."""
+    messages = await db.execute(
+        select(ChatMessage.sender, ChatMessage.text, ChatMessage.created_at)
+        .where(ChatMessage.session_id == session.id, ChatMessage.deleted_at.is_(None))
+        .order_by(ChatMessage.created_at, ChatMessage.id)
+    )
+    goals = await db.execute(
+        select(Goal.title, Goal.done, Goal.description)
+        .where(Goal.session_id == session.id)
+        .order_by(Goal.position, Goal.created_at)
+    )
+    return SessionRecord(
+        session_id=session.id,
+        title=session.title,
+        description=session.description,
+        started_at=session.started_at,
+        ended_at=session.ended_at or now,
+        messages=tuple(ChatLine(*row) for row in messages),
+        goals=tuple(GoalLine(*row) for row in goals),
+        attendance=dict(attendance),
+    )

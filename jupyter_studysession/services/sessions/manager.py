@@ -42,6 +42,7 @@ from ...orm import (
 from ...ratelimit import Limit, RateLimiter
 from ...realtime.outbox import Outbox
 from ...store import Store
+from ...summarizer import ExtractiveSummarizer, Summarizer
 from ..groups import access as group_access
 from ..notifications.manager import NotificationManager
 from ..schedules.manager import ScheduleManager, changes_calendar, forget_reminders
@@ -123,6 +124,7 @@ class SessionManager:
         policy: SessionPolicy | None = None,
         connections: attendance.Connections | None = None,
         schedules: ScheduleManager | None = None,
+        summarizer: Summarizer | None = None,
     ):
         self.store = store
         self.clock = clock
@@ -133,6 +135,7 @@ class SessionManager:
         self.outbox = outbox
         self.policy = policy or SessionPolicy()
         self.connections = connections or attendance.NoConnections()
+        self.summarizer = summarizer or ExtractiveSummarizer()
 
     # -- create and read -----------------------------------------------------------------
 
@@ -334,8 +337,9 @@ class SessionManager:
     ) -> EndSessionResult:
         """End an active session, in one transaction: status, duration, every joined
         participant left with their interval closed, the shared timer stopped, the summary
-        (with the timer's focus and break minutes), the notifications; for a group session,
-        the group's last place (``request.last_place``)."""
+        (with the timer's focus and break minutes and the summariser's text), the
+        notifications; for a group session, the group's last place
+        (``request.last_place``)."""
         async with self.store.transaction() as db:
             session, _ = await hosted_session(db, session_id, actor)
             if session.status != SessionStatus.active:
@@ -377,6 +381,7 @@ class SessionManager:
             now,
             focus_seconds=timer.focus_seconds if timer else 0.0,
             break_seconds=timer.break_seconds if timer else 0.0,
+            summarizer=self.summarizer,
         )
         await publish_session(
             self.outbox,

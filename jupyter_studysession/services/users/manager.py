@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ...clock import Clock
 from ...identity import Identity
-from ...models import DescribeMe
-from ...orm import User
+from ...models import (
+    DescribeMe,
+    DescribeUser,
+    DescribeUserSuggestion,
+    ListUserSuggestions,
+    SuggestUsersQuery,
+)
+from ...orm import GroupMember, GroupMemberState, Participant, ParticipantState, User
 from ...store import Store
 
 
@@ -57,4 +64,67 @@ class UserManager:
             color=actor.color,
             avatar_url=actor.avatar_url,
             course_role=actor.course_role,
+        )
+
+    async def suggest_people(
+        self, actor: Identity, query: SuggestUsersQuery
+    ) -> ListUserSuggestions:
+        """People the actor has studied with (members of a session or a study group with
+        them, removed members aside) whose username or display name contains ``q``: the
+        ones shared with most often first. Never anyone else, whatever the actor's role."""
+        mine, theirs = aliased(Participant), aliased(Participant)
+        sessions = (
+            select(theirs.username, func.count())
+            .join(mine, mine.session_id == theirs.session_id)
+            .where(
+                mine.username == actor.username,
+                theirs.username != actor.username,
+                mine.state != ParticipantState.removed,
+                theirs.state != ParticipantState.removed,
+            )
+            .group_by(theirs.username)
+        )
+        my_group, their_group = aliased(GroupMember), aliased(GroupMember)
+        groups = (
+            select(their_group.username, func.count())
+            .join(my_group, my_group.group_id == their_group.group_id)
+            .where(
+                my_group.username == actor.username,
+                their_group.username != actor.username,
+                my_group.state == GroupMemberState.joined,
+            )
+            .group_by(their_group.username)
+        )
+        async with self.store.read() as db:
+            shared_sessions = {name: n for name, n in await db.execute(sessions)}
+            shared_groups = {name: n for name, n in await db.execute(groups)}
+            names = set(shared_sessions) | set(shared_groups)
+            users = (
+                (await db.scalars(select(User).where(User.username.in_(names)))).all()
+                if names
+                else []
+            )
+        needle = query.q.strip().casefold()
+        found = [
+            u
+            for u in users
+            if needle in u.username.casefold() or needle in (u.display_name or "").casefold()
+        ]
+
+        def rank(user: User):
+            together = shared_sessions.get(user.username, 0) + shared_groups.get(user.username, 0)
+            starts = user.username.casefold().startswith(needle) or (
+                user.display_name or ""
+            ).casefold().startswith(needle)
+            return (not starts, -together, user.display_name.casefold(), user.username)
+
+        return ListUserSuggestions(
+            items=[
+                DescribeUserSuggestion(
+                    user=DescribeUser.model_validate(u),
+                    shared_sessions=shared_sessions.get(u.username, 0),
+                    shared_groups=shared_groups.get(u.username, 0),
+                )
+                for u in sorted(found, key=rank)[: query.limit]
+            ]
         )

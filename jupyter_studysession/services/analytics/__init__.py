@@ -1,0 +1,1 @@
+"""Analytics exports over REST (instructors)."""
