@@ -87,6 +87,32 @@ export async function requestAPI<T>(
   init: RequestInit = {},
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<T> {
+  const { body, status } = await requestText(endPoint, init, settings);
+  if (body.length === 0) {
+    return undefined as T;
+  }
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    throw new APIError(
+      'The server sent a response that is not valid JSON.',
+      INVALID_RESPONSE_REASON,
+      status
+    );
+  }
+}
+
+/**
+ * Call the API and return the body as text, for the routes that answer with
+ * something else than JSON (CSV, iCalendar).
+ *
+ * @throws {APIError} on a non-2xx answer or a network failure
+ */
+export async function requestText(
+  endPoint = '',
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<{ body: string; status: number; contentType: string }> {
   const url = URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
   let response: Response;
   try {
@@ -99,23 +125,15 @@ export async function requestAPI<T>(
       0
     );
   }
-
   const body = await response.text();
   if (!response.ok) {
     throw APIError.fromResponse(response.status, response.statusText, body);
   }
-  if (body.length === 0) {
-    return undefined as T;
-  }
-  try {
-    return JSON.parse(body) as T;
-  } catch {
-    throw new APIError(
-      'The server sent a response that is not valid JSON.',
-      INVALID_RESPONSE_REASON,
-      response.status
-    );
-  }
+  return {
+    body,
+    status: response.status,
+    contentType: response.headers.get('Content-Type') ?? ''
+  };
 }
 
 /** The current user. */

@@ -1,22 +1,11 @@
-import {
-  ILayoutRestorer,
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+import { groupInvitesPlugin } from './groupInvites';
+import { officeHoursPlugin } from './officeHoursPanel';
+import { roomPlugin } from './roomPanel';
+import { sidebarPlugin } from './sidebarPlugin';
 
-import { StudySessionSidebar } from './sidebar';
-
-/** Adds the "Study sessions" panel to the left sidebar. */
-const sidebarPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyter-studysession:sidebar',
-  description: "Lists the current user's study sessions in the left sidebar.",
-  autoStart: true,
-  optional: [ILayoutRestorer],
-  activate: (app: JupyterFrontEnd, restorer: ILayoutRestorer | null): void => {
-    const sidebar = new StudySessionSidebar();
-    app.shell.add(sidebar, 'left', { rank: 200 });
-    restorer?.add(sidebar, sidebar.id);
-  }
-};
-
-export default [sidebarPlugin];
+export default [
+  sidebarPlugin,
+  officeHoursPlugin,
+  groupInvitesPlugin,
+  roomPlugin
+];

@@ -19,6 +19,13 @@ import type {
   ParticipantState,
   SessionRole
 } from './api';
+import type { GroupSnapshot, IGroupMember } from './groups/api';
+import type {
+  EntryStatus,
+  IAnnouncement,
+  IEstimate,
+  IOfficeHours
+} from './officehours/api';
 
 // -- envelopes ---------------------------------------------------------------
 
@@ -66,6 +73,14 @@ export interface ISessionSummary {
   ended_by: string;
   /** Minutes present, by username. */
   attendance: Record<string, number>;
+  /**
+   * A short summary of the chat and the goals done, written by the server's
+   * summariser when the session ended (plain text, one line per point); empty
+   * when it had nothing to say.
+   */
+  text: string;
+  /** When the summary was written (ISO 8601). */
+  created_at: string;
 }
 
 /** A member of a session. Timestamps are ISO 8601. */
@@ -143,7 +158,7 @@ export type PresenceStatus = 'online' | 'away' | 'busy' | 'dnd' | 'offline';
 
 /** A user's presence as others see it. */
 export interface IPresence {
-  user: string;
+  user: IUserSummary;
   status: PresenceStatus;
   activity: string | null;
   last_seen: string | null;
@@ -192,8 +207,10 @@ export interface IRealtimeOps {
     };
     result: IPresencePreferences;
   };
+  /** A session's chat (`session_id`) or a study group's (`group_id`). */
   'chat.send': {
-    payload: { session_id: string; text: string };
+    payload:
+      { session_id: string; text: string } | { group_id: string; text: string };
     result: IChatMessage;
   };
   'chat.edit': {
@@ -202,7 +219,10 @@ export interface IRealtimeOps {
   };
   'chat.delete': { payload: { message_id: string }; result: IChatMessage };
   /** `broadcast` is false when the server throttled this one. */
-  typing: { payload: { session_id: string }; result: { broadcast: boolean } };
+  typing: {
+    payload: { session_id: string } | { group_id: string };
+    result: { broadcast: boolean };
+  };
   'goal.create': {
     payload: { session_id: string; title: string; description?: string };
     result: IGoal;
@@ -270,6 +290,51 @@ export interface IRealtimeEvents {
   /** Ephemeral, on `presence:session:<id>` and `user:<name>`. */
   'presence.changed': { users: IPresence[] };
   notification: INotification;
+  // office hours, on `queue:<officehours_id>`: no names, no questions
+  'queue.entry_joined': { officehours_id: string; entry: IPublicQueueEntry };
+  'queue.entry_left': { officehours_id: string; entry: IPublicQueueEntry };
+  'queue.entry_updated': { officehours_id: string; entry: IPublicQueueEntry };
+  'queue.entry_admitted': {
+    officehours_id: string;
+    session_id: string;
+    entries: IPublicQueueEntry[];
+  };
+  /** The whole line in order, after every change of it. */
+  'queue.positions': {
+    officehours_id: string;
+    length: number;
+    staff_on_duty: number;
+    entries: IPublicQueueEntry[];
+  };
+  'queue.announcement': { announcement: IAnnouncement };
+  'queue.opened': { officehours: IOfficeHours };
+  'queue.closed': { officehours: IOfficeHours };
+  'queue.updated': { officehours: IOfficeHours };
+  'queue.staff': { officehours_id: string; staff_on_duty: IUserSummary[] };
+  'queue.deleted': { officehours_id: string };
+  // study groups, on `group:<id>`
+  'group.updated': { group: GroupSnapshot };
+  'group.deleted': { group_id: string };
+  'group.last_place': { group: GroupSnapshot };
+  'member.invited': { member: IGroupMember };
+  'member.joined': { member: IGroupMember };
+  'member.updated': { member: IGroupMember };
+  'member.left': { member: IGroupMember };
+  'member.removed': { member: IGroupMember };
+  'group.session_scheduled': { group: GroupSnapshot; session: SessionSnapshot };
+  'group.session_started': { group: GroupSnapshot; session: SessionSnapshot };
+  'group.session_ended': { group: GroupSnapshot; session: SessionSnapshot };
+}
+
+/** A queue entry as every follower of the queue's channel sees it. */
+export interface IPublicQueueEntry {
+  id: string;
+  status: EntryStatus;
+  /** 1 is next; null outside the line. */
+  position: number | null;
+  topic: string | null;
+  /** In `queue.positions` only. */
+  estimate?: IEstimate;
 }
 
 export type EventType = keyof IRealtimeEvents;
@@ -318,6 +383,20 @@ export class RealtimeError extends Error {
       error.message,
       error.code,
       error.retry_after ?? null
+    );
+  }
+
+  /**
+   * `instanceof` holds for the errors of every copy of this class: the tab's
+   * one client (`connection.ts`) may come from the JupyterLab extension's
+   * bundle while the notebook widgets' ES module, which has its own copy,
+   * checks its errors.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      value instanceof Error &&
+      value.name === 'RealtimeError' &&
+      typeof (value as { code?: unknown }).code === 'string'
     );
   }
 }

@@ -49,6 +49,11 @@ export class JupyterServer {
     return `http://127.0.0.1:${this.port}/`;
   }
 
+  /** The server's SQLite database, for `jupyter studysession ... --db-url`. */
+  get dbUrl(): string {
+    return `sqlite+aiosqlite:///${path.join(this._dir, 'studysession.sqlite')}`;
+  }
+
   /** The last lines the server logged, to explain a failure. */
   logTail(lines = 40): string {
     return this._log.slice(-lines).join('\n');

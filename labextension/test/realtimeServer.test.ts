@@ -18,31 +18,7 @@ import {
   RealtimeEvent
 } from '../src/realtime';
 import { JupyterServer, tokenFor } from './jupyterServer';
-
-/** A `ws` WebSocket that the test can find, and make fail (a wrong token). */
-class Sockets {
-  readonly created: WS[] = [];
-  blocked = false;
-
-  get latest(): WS {
-    const socket = this.created[this.created.length - 1];
-    assert.ok(socket, 'no socket was created');
-    return socket;
-  }
-
-  get constructorForClient(): typeof WebSocket {
-    const sockets = this;
-    class TrackedSocket extends WS {
-      constructor(url: string) {
-        super(
-          sockets.blocked ? url.replace(/token=[^&]*/, 'token=wrong') : url
-        );
-        sockets.created.push(this);
-      }
-    }
-    return TrackedSocket as unknown as typeof WebSocket;
-  }
-}
+import { Sockets, waitFor } from './serverHelpers';
 
 /** What a listener received. */
 class Recorder {
@@ -64,24 +40,6 @@ class Recorder {
     predicate: (event: RealtimeEvent) => boolean
   ): RealtimeEvent | undefined {
     return this.events.slice(from).find(predicate);
-  }
-}
-
-async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | null | false,
-  timeoutMs = 10_000
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== null && value !== false) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 20));
   }
 }
 

@@ -8,20 +8,107 @@ import {
   STATUS_LABELS,
   TYPE_LABELS
 } from '../format';
+import type { ICardState } from '../model';
+import type { PresenceStatus } from '../realtimeProtocol';
+import {
+  ACTION_LABELS,
+  ACTION_PROGRESS,
+  isFull,
+  isOver,
+  SessionAction
+} from '../sessionActions';
+import type { IHistorySession } from '../sessionsApi';
+import { Avatar } from './Avatar';
 
 export interface ISessionCardProps {
-  session: ISession;
+  session: ISession | IHistorySession;
+  /** The actions the user may take, the main one first. */
+  actions: readonly SessionAction[];
+  /** The state of those actions (under way, failed, done). */
+  card: ICardState;
+  /** The host's presence, when known. */
+  hostStatus?: PresenceStatus;
+  onAction: (action: SessionAction) => void;
+  /** Close the card's message. */
+  onDismiss: () => void;
 }
 
-/** One session in the sidebar list: focusable, described by one aria label. */
-export function SessionCard({
-  session
-}: ISessionCardProps): React.ReactElement {
-  const when = formatScheduledAt(session.scheduled_at);
+/** Where the current user stands, in a few words; `null` for nothing to say. */
+export function membershipLabel(session: ISession): string | null {
+  if (session.my_role === 'host') {
+    return 'You host';
+  }
+  switch (session.my_state) {
+    case 'invited':
+      return 'Invited';
+    case 'joined':
+      return session.my_role === 'co_host' ? 'Joined · co-host' : 'Joined';
+    case 'left':
+      return 'You left';
+    case 'removed':
+      return 'Removed';
+    default:
+      return null;
+  }
+}
+
+/** When, as the card shows it: the start, the end, or the planned time. */
+export function cardTime(session: ISession): {
+  label: string;
+  iso: string | null;
+} {
+  if (session.status === 'active' && session.started_at !== null) {
+    return {
+      label: `Started ${formatScheduledAt(session.started_at)}`,
+      iso: session.started_at
+    };
+  }
+  if (session.status === 'completed' && session.ended_at !== null) {
+    return {
+      label: `Ended ${formatScheduledAt(session.ended_at)}`,
+      iso: session.ended_at
+    };
+  }
+  return {
+    label: formatScheduledAt(session.scheduled_at),
+    iso: session.scheduled_at
+  };
+}
+
+/** The summary line of an ended session, e.g. "45 min · 3 present · 2/4 goals". */
+export function summaryLine(session: IHistorySession): string | null {
+  const summary = session.summary;
+  if (!summary) {
+    return null;
+  }
+  const parts = [
+    `${summary.duration_minutes} min`,
+    `${summary.participant_count} present`
+  ];
+  if (summary.goals_total > 0) {
+    parts.push(`${summary.goals_done}/${summary.goals_total} goals`);
+  }
+  if (summary.message_count > 0) {
+    parts.push(
+      `${summary.message_count} message${summary.message_count === 1 ? '' : 's'}`
+    );
+  }
+  return parts.join(' · ');
+}
+
+/**
+ * One session: title and status, type and time, host (with presence) and
+ * participants, and exactly the actions the user may take.
+ */
+export function SessionCard(props: ISessionCardProps): React.ReactElement {
+  const { session, actions, card, hostStatus, onAction, onDismiss } = props;
+  const time = cardTime(session);
+  const membership = membershipLabel(session);
+  const summary = summaryLine(session);
+  const full = !isOver(session) && isFull(session);
   return (
     <li
       className="jp-StudySession-card"
-      tabIndex={0}
       aria-label={describeSession(session)}
       data-testid="studysession-card"
       data-session-id={session.id}
@@ -40,29 +127,100 @@ export function SessionCard({
       <div className="jp-StudySession-details">
         <span className="jp-StudySession-type">
           {TYPE_LABELS[session.type]}
+          {session.subject ? ` · ${session.subject}` : ''}
         </span>
-        {session.scheduled_at === null ? (
-          <span className="jp-StudySession-time">{when}</span>
+        {time.iso === null ? (
+          <span className="jp-StudySession-time">{time.label}</span>
         ) : (
-          <time
-            className="jp-StudySession-time"
-            dateTime={session.scheduled_at}
-          >
-            {when}
+          <time className="jp-StudySession-time" dateTime={time.iso}>
+            {time.label}
           </time>
         )}
       </div>
       <div className="jp-StudySession-details">
         <span className="jp-StudySession-host" title="Host">
-          {session.host.display_name}
+          <Avatar user={session.host} status={hostStatus} size={20} />
+          <span className="jp-StudySession-hostName">
+            {session.host.display_name}
+          </span>
         </span>
-        <span className="jp-StudySession-participants" title="Participants">
+        <span
+          className="jp-StudySession-participants"
+          title="Participants joined / places"
+          data-testid="studysession-participants"
+        >
           {formatParticipants(
             session.participant_count,
             session.max_participants
           )}
+          {full ? ' · Full' : ''}
         </span>
       </div>
+      {(membership !== null || summary !== null) && (
+        <div className="jp-StudySession-details">
+          {membership !== null && (
+            <span
+              className="jp-StudySession-membership"
+              data-testid="studysession-membership"
+            >
+              {membership}
+            </span>
+          )}
+          {summary !== null && (
+            <span className="jp-StudySession-summary">{summary}</span>
+          )}
+        </div>
+      )}
+      {session.tags.length > 0 && (
+        <ul className="jp-StudySession-tags" aria-label="Tags">
+          {session.tags.map(tag => (
+            <li key={tag} className="jp-StudySession-tag">
+              {tag}
+            </li>
+          ))}
+        </ul>
+      )}
+      {actions.length > 0 && (
+        <div className="jp-StudySession-actions">
+          {actions.map((action, index) => (
+            <button
+              key={action}
+              type="button"
+              className={`jp-StudySession-action${
+                index === 0 && action !== 'cancel' ? ' jp-mod-primary' : ''
+              }${action === 'cancel' ? ' jp-mod-warn' : ''}`}
+              aria-label={`${ACTION_LABELS[action]}: ${session.title}`}
+              data-action={action}
+              disabled={card.pending !== null}
+              onClick={() => onAction(action)}
+            >
+              {card.pending === action
+                ? ACTION_PROGRESS[action]
+                : ACTION_LABELS[action]}
+            </button>
+          ))}
+        </div>
+      )}
+      {(card.error !== null || card.notice !== null) && (
+        <div
+          className={`jp-StudySession-cardMessage${
+            card.error !== null ? ' jp-mod-error' : ''
+          }`}
+          role={card.error !== null ? 'alert' : 'status'}
+          data-testid="studysession-card-message"
+        >
+          <span>{card.error ?? card.notice}</span>
+          <button
+            type="button"
+            className="jp-Button jp-mod-minimal jp-StudySession-dismiss"
+            aria-label="Dismiss message"
+            title="Dismiss"
+            onClick={onDismiss}
+          >
+            ×
+          </button>
+        </div>
+      )}
     </li>
   );
 }

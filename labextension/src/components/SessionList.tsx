@@ -1,66 +1,61 @@
-import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import type { ISession } from '../api';
 import type { ISessionListState } from '../model';
-import { SessionCard } from './SessionCard';
 
 export interface ISessionListProps {
   state: ISessionListState;
-  onRefresh: () => void;
+  /** The list's accessible name, e.g. "My sessions". */
+  label: string;
+  /** What to say when there are none: a sentence, and optional buttons. */
+  empty: React.ReactNode;
+  /** Try the load again (shown with the error). */
+  onRetry: () => void;
+  renderCard: (session: ISession) => React.ReactElement;
 }
 
-/** The sidebar's content: a header with a refresh button, then the sessions. */
-export function SessionList({
-  state,
-  onRefresh
-}: ISessionListProps): React.ReactElement {
+/** A tab's sessions: a loading line, the error, the empty state or the cards. */
+export function SessionList(props: ISessionListProps): React.ReactElement {
+  const { state, label, empty, onRetry, renderCard } = props;
   const { sessions, error, loading } = state;
   return (
-    <div className="jp-StudySession-panel">
-      <header className="jp-StudySession-header">
-        <h2 className="jp-StudySession-heading">Study sessions</h2>
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-StudySession-refresh"
-          title="Refresh study sessions"
-          aria-label="Refresh study sessions"
-          data-testid="studysession-refresh"
-          onClick={onRefresh}
-        >
-          <refreshIcon.react tag="span" />
-        </button>
-      </header>
+    <>
       {error !== null && (
         <div
           className="jp-StudySession-error"
           role="alert"
           data-testid="studysession-error"
         >
-          {error}
+          <span>{error}</span>{' '}
+          <button
+            type="button"
+            className="jp-Button jp-mod-minimal jp-StudySession-link"
+            onClick={onRetry}
+          >
+            Try again
+          </button>
         </div>
       )}
       {sessions === null ? (
         loading && (
           <div className="jp-StudySession-loading" role="status">
-            Loading study sessions…
+            Loading…
           </div>
         )
       ) : sessions.length === 0 ? (
         <div className="jp-StudySession-empty" data-testid="studysession-empty">
-          No study sessions yet
+          {empty}
         </div>
       ) : (
         <ul
           className="jp-StudySession-list"
-          aria-label="Study sessions"
+          aria-label={label}
           aria-busy={loading}
           data-testid="studysession-list"
         >
-          {sessions.map(session => (
-            <SessionCard key={session.id} session={session} />
-          ))}
+          {sessions.map(renderCard)}
         </ul>
       )}
-    </div>
+    </>
   );
 }

@@ -1,0 +1,330 @@
+import * as React from 'react';
+
+import { usePresence, usePresenceWatch } from '../components/usePresence';
+import { realtime } from '../connection';
+import { presence as tabPresence, PresenceModel } from '../presence';
+import { createRoomApi, IRoomApi } from '../roomApi';
+import { Chat } from './Chat';
+import { Goals } from './Goals';
+import { useStore } from './hooks';
+import { Participants } from './Participants';
+import { RoomHeader } from './RoomHeader';
+import { IRoomClient, IRoomSnapshot, RoomModel } from './roomModel';
+import {
+  canControlTimer,
+  canDeleteGoal,
+  canDeleteMessage,
+  canEditMessage,
+  canEnd,
+  canJoin,
+  canManageParticipants,
+  canStart,
+  canWrite,
+  IRoomActor,
+  isOpenStatus,
+  roomSettings
+} from './roomState';
+import { SessionSummary } from './SessionSummary';
+import { SharedTimer } from './SharedTimer';
+
+export interface IRoomProps {
+  sessionId: string;
+  /** The REST calls; against the page's server by default. */
+  api?: IRoomApi;
+  /** The realtime client; the tab's shared one by default. */
+  client?: IRoomClient;
+  /** Presence of the participants; the tab's model by default, `null` for none. */
+  presence?: PresenceModel | null;
+  /** Told the session's title whenever it is known or changes. */
+  onTitle?(title: string): void;
+}
+
+/**
+ * A session room: header with the shared timer and host actions, chat, goals
+ * and participants, laid out as the session's settings say; the summary once
+ * it ends. Pure React: the JupyterLab panel and the notebook widget both
+ * render it.
+ */
+export function Room(props: IRoomProps): React.ReactElement {
+  const { sessionId } = props;
+  const api = React.useMemo(() => props.api ?? createRoomApi(), [props.api]);
+  const client = props.client ?? realtime();
+  const model = React.useMemo(
+    () => new RoomModel({ sessionId, api, client }),
+    [sessionId, api, client]
+  );
+  React.useEffect(() => {
+    void model.reload();
+    return () => model.dispose();
+  }, [model]);
+  const state = useStore(model);
+  const presenceModel = usePresence(
+    props.presence === undefined ? tabPresence() : props.presence
+  );
+  usePresenceWatch(
+    presenceModel,
+    state.phase === 'room' ? [{ session: sessionId }] : []
+  );
+
+  const title = state.session?.title;
+  const onTitle = props.onTitle;
+  React.useEffect(() => {
+    if (title !== undefined) {
+      onTitle?.(title);
+    }
+  }, [title, onTitle]);
+
+  const actor = model.actor;
+  if (state.phase === 'loading' && state.session === null) {
+    return (
+      <div className="jp-StudySession-roomUI jp-StudySession-room jp-StudySession-roomGate">
+        <p className="jp-StudySession-muted" role="status">
+          Loading the study room…
+        </p>
+      </div>
+    );
+  }
+  if (state.phase === 'error' || state.session === null || actor === null) {
+    return (
+      <div className="jp-StudySession-roomUI jp-StudySession-room jp-StudySession-roomGate">
+        <p className="jp-StudySession-error" role="alert">
+          {state.error ?? 'The study room could not be loaded.'}
+        </p>
+        <button
+          type="button"
+          className="jp-StudySession-button"
+          onClick={() => void model.reload()}
+        >
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (state.phase !== 'room' && state.phase !== 'loading') {
+    return <RoomGate model={model} state={state} actor={actor} />;
+  }
+  return (
+    <RoomView
+      model={model}
+      state={state}
+      actor={actor}
+      statusOf={username => presenceModel?.statusOf(username)}
+      client={client}
+    />
+  );
+}
+
+/** Before the room: join it, or why it is not there. */
+function RoomGate(props: {
+  model: RoomModel;
+  state: IRoomSnapshot;
+  actor: IRoomActor;
+}): React.ReactElement {
+  const { model, state } = props;
+  const session = state.session!;
+  let text: string;
+  switch (state.phase) {
+    case 'join':
+      text =
+        props.actor.state === 'invited'
+          ? `${session.host.display_name} invited you to this study session. Join it to chat, set goals and follow the timer with the others.`
+          : 'Join this study session to chat, set goals and follow the timer with the others.';
+      break;
+    case 'removed':
+      text = 'The host removed you from this session.';
+      break;
+    default:
+      text =
+        session.status === 'cancelled'
+          ? 'This session was cancelled.'
+          : 'This session has ended.';
+  }
+  return (
+    <div className="jp-StudySession-roomUI jp-StudySession-room jp-StudySession-roomGate">
+      <h2>{session.title}</h2>
+      {session.description && <p>{session.description}</p>}
+      <p data-testid="studysession-room-gate">{text}</p>
+      {state.phase === 'join' && (
+        <button
+          type="button"
+          className="jp-StudySession-button jp-mod-accept"
+          data-testid="studysession-join-room"
+          onClick={() => void model.join()}
+          disabled={state.busy.has('join')}
+        >
+          {state.busy.has('join') ? 'Joining…' : 'Join session'}
+        </button>
+      )}
+      {state.notice !== null && (
+        <p className="jp-StudySession-error" role="alert">
+          {state.notice}
+        </p>
+      )}
+      {state.phase === 'ended' && state.summary !== null && (
+        <SessionSummary summary={state.summary} participants={[]} />
+      )}
+    </div>
+  );
+}
+
+function RoomView(props: {
+  model: RoomModel;
+  state: IRoomSnapshot;
+  actor: IRoomActor;
+  statusOf(username: string): ReturnType<PresenceModel['statusOf']>;
+  client: IRoomClient;
+}): React.ReactElement {
+  const { model, state, actor } = props;
+  const session = state.session!;
+  const settings = roomSettings(session.settings);
+  const writable = canWrite(session, actor);
+  const busyPeople = new Set(
+    [...state.busy]
+      .filter(action => action.startsWith('participant:'))
+      .map(action => action.slice('participant:'.length))
+  );
+  const chatSource = React.useMemo(() => model.chatSource(), [model]);
+
+  const timer =
+    settings.timer && isOpenStatus(session.status) ? (
+      <SharedTimer
+        view={state.timer}
+        canControl={canControlTimer(session, actor, settings)}
+        busy={state.busy.has('timer')}
+        onAction={action => void model.controlTimer(action)}
+        large={settings.layout === 'focus'}
+      />
+    ) : null;
+
+  const chat = settings.chat ? (
+    <Chat
+      channel={model.channel}
+      me={actor.username}
+      client={props.client}
+      {...chatSource}
+      canEdit={message => canEditMessage(session, actor, message)}
+      canDelete={message => canDeleteMessage(session, actor, message)}
+      readOnlyReason={
+        writable
+          ? null
+          : session.status === 'completed' || session.status === 'cancelled'
+            ? 'The session is over: its chat is read-only.'
+            : 'Join the session to write in its chat.'
+      }
+    />
+  ) : null;
+
+  const goals = (
+    <Goals
+      goals={state.goals}
+      canEdit={writable}
+      canDelete={goal => canDeleteGoal(session, actor, goal)}
+      busy={state.busy.has('goal')}
+      onAdd={title => model.addGoal(title)}
+      onToggle={(id, done) => model.setGoalDone(id, done)}
+      onDelete={id => void model.deleteGoal(id)}
+    />
+  );
+
+  const people = (
+    <Participants
+      participants={state.participants}
+      me={actor.username}
+      statusOf={props.statusOf}
+      canManage={canManageParticipants(session, actor)}
+      ended={session.status === 'completed'}
+      busy={busyPeople}
+      onSetRole={(username, role) => void model.setRole(username, role)}
+      onRemove={username => void model.removeParticipant(username)}
+    />
+  );
+
+  let body: React.ReactNode;
+  switch (settings.layout) {
+    case 'focus':
+      body = (
+        <>
+          <div className="jp-StudySession-roomMain">
+            {timer}
+            {goals}
+          </div>
+          <div className="jp-StudySession-roomSide">
+            {chat}
+            {people}
+          </div>
+        </>
+      );
+      break;
+    case 'grid':
+      body = (
+        <>
+          {chat}
+          {goals}
+          {people}
+        </>
+      );
+      break;
+    default:
+      body = (
+        <>
+          <div className="jp-StudySession-roomMain">{chat ?? goals}</div>
+          <div className="jp-StudySession-roomSide">
+            {chat !== null && goals}
+            {people}
+          </div>
+        </>
+      );
+  }
+
+  return (
+    <div
+      className={`jp-StudySession-roomUI jp-StudySession-room jp-mod-${settings.layout}`}
+      data-testid="studysession-room"
+      data-session-id={session.id}
+    >
+      <RoomHeader
+        session={session}
+        offsetMs={state.timer?.offsetMs ?? 0}
+        canStart={canStart(session, actor)}
+        canEnd={canEnd(session, actor)}
+        canJoin={canJoin(session, actor)}
+        busy={{
+          start: state.busy.has('start'),
+          end: state.busy.has('end'),
+          join: state.busy.has('join')
+        }}
+        onStart={() => void model.startSession()}
+        onEnd={() => void model.endSession()}
+        onJoin={() => void model.join()}
+      >
+        {settings.layout !== 'focus' && timer}
+      </RoomHeader>
+      {state.connection !== 'open' && (
+        <p className="jp-StudySession-banner" role="status">
+          Connection lost. Reconnecting… The room catches up as soon as it is
+          back.
+        </p>
+      )}
+      {state.notice !== null && (
+        <div className="jp-StudySession-banner jp-mod-error" role="alert">
+          <span>{state.notice}</span>
+          <button
+            type="button"
+            className="jp-StudySession-linkButton"
+            onClick={() => model.dismissNotice()}
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
+      {state.summary !== null && session.status === 'completed' && (
+        <SessionSummary
+          summary={state.summary}
+          participants={state.participants}
+          focusOnShow={state.endedLive}
+        />
+      )}
+      <div className="jp-StudySession-roomBody">{body}</div>
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+import * as React from 'react';
+
+import type { IParticipant, ISessionSummary } from '../realtimeProtocol';
+import { summaryFacts } from './summary';
+
+export interface ISessionSummaryProps {
+  summary: ISessionSummary;
+  /** For the names in the attendance list. */
+  participants: readonly IParticipant[];
+  /** Move the focus here when shown (the session just ended). */
+  focusOnShow?: boolean;
+}
+
+/**
+ * What a session came to: duration, focus time, messages, goals, who attended
+ * for how long, and the server's short written summary.
+ */
+export function SessionSummary(
+  props: ISessionSummaryProps
+): React.ReactElement {
+  const { summary } = props;
+  const headingId = React.useId();
+  const ref = React.useRef<HTMLElement>(null);
+  React.useEffect(() => {
+    if (props.focusOnShow) {
+      ref.current?.focus();
+    }
+  }, [props.focusOnShow]);
+  const { facts, attendance } = summaryFacts(summary, props.participants);
+  const lines = (summary.text ?? '')
+    .split('\n')
+    .map(line => line.trim())
+    .filter(line => line !== '');
+  return (
+    <section
+      className="jp-StudySession-roomUI jp-StudySession-sessionSummary"
+      aria-labelledby={headingId}
+      tabIndex={-1}
+      ref={ref}
+      data-testid="studysession-summary"
+    >
+      <h3 className="jp-StudySession-sectionTitle" id={headingId}>
+        Session summary
+      </h3>
+      <dl className="jp-StudySession-facts">
+        {facts.map(fact => (
+          <div key={fact.label} className="jp-StudySession-fact">
+            <dt>{fact.label}</dt>
+            <dd data-testid={`studysession-summary-${fact.key}`}>
+              {fact.value}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {lines.length > 0 && (
+        <div className="jp-StudySession-summaryText">
+          <h4>In short</h4>
+          <ul data-testid="studysession-summary-text">
+            {lines.map((line, index) => (
+              <li key={index}>{line.replace(/^[-*•]\s*/, '')}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {attendance.length > 0 && (
+        <table className="jp-StudySession-attendance">
+          <caption>Attendance</caption>
+          <thead>
+            <tr>
+              <th scope="col">Who</th>
+              <th scope="col">Minutes present</th>
+            </tr>
+          </thead>
+          <tbody>
+            {attendance.map(row => (
+              <tr key={row.username}>
+                <th scope="row">{row.name}</th>
+                <td>{row.minutes}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

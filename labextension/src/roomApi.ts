@@ -1,0 +1,115 @@
+/**
+ * The REST calls of a session room: the session, its participants, chat
+ * history, goals and timer, and the host's actions (presence: `presence.ts`). Writes that have
+ * a websocket op (chat, goals, timer) go over the realtime client instead.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+import { IMe, ISession, requestAPI } from './api';
+import type {
+  IChatMessage,
+  IGoal,
+  IParticipant,
+  ISessionSummary,
+  ITimerState
+} from './realtimeProtocol';
+
+/** A session as `GET sessions/<id>` describes it, with what the room shows. */
+export interface IRoomSession extends ISession {
+  /** Set once the session has ended. */
+  summary?: ISessionSummary | null;
+  goals_done?: number;
+  goals_total?: number;
+  group_id?: string | null;
+}
+
+/** One page of chat history, oldest first; `next_before` pages further back. */
+export interface IMessagePage {
+  items: IChatMessage[];
+  next_before: string | null;
+}
+
+/** The goals of a session, in order. */
+export interface IGoalList {
+  items: IGoal[];
+  done: number;
+  total: number;
+}
+
+/** What `POST sessions/<id>/end` answers. */
+export interface IEndSessionResult {
+  session: IRoomSession;
+  summary: ISessionSummary;
+}
+
+/** The change a host makes to a participant. */
+export type ParticipantChange =
+  { role: 'co_host' | 'participant' } | { state: 'removed' };
+
+/**
+ * Every REST call the room makes. The room takes one of these, so that a test
+ * or the notebook widget can point it at a server of their choice.
+ */
+export interface IRoomApi {
+  getMe(): Promise<IMe>;
+  getSession(sessionId: string): Promise<IRoomSession>;
+  joinSession(sessionId: string): Promise<IRoomSession>;
+  startSession(sessionId: string): Promise<IRoomSession>;
+  endSession(sessionId: string): Promise<IEndSessionResult>;
+  listParticipants(sessionId: string): Promise<IParticipant[]>;
+  updateParticipant(
+    sessionId: string,
+    username: string,
+    change: ParticipantChange
+  ): Promise<IParticipant>;
+  /** The newest `limit` messages before the message `before` (or the newest). */
+  listMessages(
+    sessionId: string,
+    before: string | null,
+    limit?: number
+  ): Promise<IMessagePage>;
+  listGoals(sessionId: string): Promise<IGoalList>;
+  getTimer(sessionId: string): Promise<ITimerState>;
+}
+
+/**
+ * The room's REST calls against a server: the page's own by default.
+ */
+export function createRoomApi(
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): IRoomApi {
+  const call = <T>(endPoint: string, init: RequestInit = {}): Promise<T> =>
+    requestAPI<T>(endPoint, init, settings);
+  const post = <T>(endPoint: string, body: unknown = {}): Promise<T> =>
+    call<T>(endPoint, { method: 'POST', body: JSON.stringify(body) });
+  const session = (id: string, rest = ''): string =>
+    `sessions/${encodeURIComponent(id)}${rest}`;
+
+  return {
+    getMe: () => call<IMe>('me'),
+    getSession: id => call<IRoomSession>(session(id)),
+    joinSession: id => post<IRoomSession>(session(id, '/join')),
+    startSession: id => post<IRoomSession>(session(id, '/start')),
+    endSession: id => post<IEndSessionResult>(session(id, '/end')),
+    listParticipants: async id =>
+      (await call<{ items: IParticipant[] }>(session(id, '/participants')))
+        .items,
+    updateParticipant: (id, username, change) =>
+      call<IParticipant>(
+        session(id, `/participants/${encodeURIComponent(username)}`),
+        { method: 'PATCH', body: JSON.stringify(change) }
+      ),
+    listMessages: (id, before, limit = 50) => {
+      const query: Record<string, string> = { limit: String(limit) };
+      if (before !== null) {
+        query.before = before;
+      }
+      return call<IMessagePage>(
+        session(id, '/messages') + URLExt.objectToQueryString(query)
+      );
+    },
+    listGoals: id => call<IGoalList>(session(id, '/goals')),
+    getTimer: id => call<ITimerState>(session(id, '/timer'))
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Session rooms in JupyterLab: a main-area panel per session, opened (or
+ * brought forward) by the command `studysession:open-room {id}`, restored
+ * with the layout, and reachable by a link (`/lab?studysession-session=<id>`;
+ * with an `invite_token` too, the invite link handled by the sidebar joins
+ * first).
+ * The room itself is the pure `Room` component of `room/`; this file only
+ * wires it to JupyterLab.
+ */
+import {
+  ILayoutRestorer,
+  IRouter,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { studySessionIcon } from './icons';
+import { Room } from './room';
+import { roomFromQuery, withoutRoomLink } from './roomLink';
+import { SESSION_PARAM } from './sessionInvite';
+
+/** The command ids of the room (fixed: other parts of the extension call them). */
+export const RoomCommandIDs = {
+  /** Args `{ id: string }`: open the session's room, or activate it if open. */
+  openRoom: 'studysession:open-room',
+  /** Used by the router for `?studysession-session=<id>` links. */
+  openRoomFromUrl: 'studysession:open-room-from-url'
+} as const;
+
+/** The content of a room panel: the `Room` component for one session. */
+export class RoomContent extends ReactWidget {
+  constructor(readonly sessionId: string) {
+    super();
+    this.addClass('jp-StudySession-roomPanel');
+  }
+
+  protected override render(): React.ReactElement {
+    return (
+      <Room
+        sessionId={this.sessionId}
+        onTitle={title => this._setTitle(title)}
+      />
+    );
+  }
+
+  private _setTitle(title: string): void {
+    const panel = this.parent;
+    if (panel !== null) {
+      panel.title.label = title;
+      panel.title.caption = `Study room: ${title}`;
+    }
+  }
+}
+
+/** A main-area panel holding one session's room. */
+export function createRoomPanel(
+  sessionId: string
+): MainAreaWidget<RoomContent> {
+  const panel = new MainAreaWidget({ content: new RoomContent(sessionId) });
+  panel.id = `jp-studysession-room-${sessionId}`;
+  panel.addClass('jp-StudySession-roomMainArea');
+  panel.title.label = 'Study room';
+  panel.title.caption = 'Study room';
+  panel.title.icon = studySessionIcon;
+  panel.title.closable = true;
+  return panel;
+}
+
+/** Opens session rooms in the main area. */
+export const roomPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyter-studysession:room',
+  description:
+    'Opens study session rooms (chat, goals, timer, participants) in the main area.',
+  autoStart: true,
+  optional: [ILayoutRestorer, IRouter],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    router: IRouter | null
+  ): void => {
+    const tracker = new WidgetTracker<MainAreaWidget<RoomContent>>({
+      namespace: 'studysession-room'
+    });
+
+    app.commands.addCommand(RoomCommandIDs.openRoom, {
+      label: 'Open Study Room',
+      caption: "Open a study session's room in the main area",
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', description: 'The session id' }
+          },
+          required: ['id']
+        }
+      },
+      execute: async args => {
+        const id = typeof args.id === 'string' ? args.id : '';
+        if (id === '') {
+          throw new Error(`${RoomCommandIDs.openRoom} needs a session id.`);
+        }
+        let panel = tracker.find(widget => widget.content.sessionId === id);
+        if (panel === undefined) {
+          panel = createRoomPanel(id);
+          await tracker.add(panel);
+        }
+        if (!panel.isAttached) {
+          app.shell.add(panel, 'main');
+        }
+        app.shell.activateById(panel.id);
+        return panel;
+      }
+    });
+
+    if (restorer !== null) {
+      void restorer.restore(tracker, {
+        command: RoomCommandIDs.openRoom,
+        args: widget => ({ id: widget.content.sessionId }),
+        name: widget => widget.content.sessionId
+      });
+    }
+
+    if (router !== null) {
+      app.commands.addCommand(RoomCommandIDs.openRoomFromUrl, {
+        execute: async args => {
+          const search = typeof args.search === 'string' ? args.search : '';
+          const id = roomFromQuery(search);
+          if (id === null) {
+            return;
+          }
+          // once opened, the room is part of the layout: drop the parameter
+          window.history.replaceState(
+            window.history.state,
+            '',
+            withoutRoomLink(window.location.href)
+          );
+          await app.commands.execute(RoomCommandIDs.openRoom, { id });
+        }
+      });
+      router.register({
+        command: RoomCommandIDs.openRoomFromUrl,
+        pattern: new RegExp(`[?&]${SESSION_PARAM}=`)
+      });
+    }
+  }
+};
