@@ -369,8 +369,12 @@ class ChatManager:
                 raise _not_found(message_id) from None
         else:
             _, moderator = await writable(db, conv, actor)
+        # read again under the lock: the row read above (to find the conversation) may be
+        # stale, and the session keeps the object it loaded unless told to refresh it
         message = await db.scalar(
-            select(ChatMessage).where(ChatMessage.id == message_id, conv.column == conv.id)
+            select(ChatMessage)
+            .where(ChatMessage.id == message_id, conv.column == conv.id)
+            .execution_options(populate_existing=True)
         )
         if message is None:
             raise _not_found(message_id)

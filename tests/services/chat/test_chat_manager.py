@@ -17,6 +17,7 @@ from jupyter_studysession.models import (
     UpdateMessage,
 )
 from jupyter_studysession.orm import ChatMessage, StudySession
+from jupyter_studysession.services.chat.manager import writable_session
 
 ALICE, BOB = Identity("alice", "Alice"), Identity("bob", "Bob")
 PROF = Identity("prof", "Prof", course_role=CourseRole.instructor)
@@ -84,6 +85,25 @@ async def test_racing_edit_and_delete_should_never_bring_a_deleted_text_back(ss_
         assert not isinstance(results[0], Exception) or isinstance(results[0], Conflict)
         row = await stored(ss_services, message.id)
         assert (row.text, row.deleted_at is not None) == ("", True)
+
+
+async def test_an_edit_that_waited_for_a_delete_should_be_refused(ss_services):
+    """The race above, forced: the edit reads the message, then waits for the session's
+    lock while a delete holds it; once it gets the lock it must see the delete, not the
+    message as it first read it."""
+    room = await open_room(ss_services)
+    message = await ss_services.chat.send_message(BOB, room, CreateMessage(text="draft"))
+    async with ss_services.store.transaction() as db:
+        await writable_session(db, room, ALICE)  # what delete_message locks first
+        edit = asyncio.create_task(
+            ss_services.chat.edit_message(BOB, message.id, UpdateMessage(text="edited"))
+        )
+        await asyncio.sleep(0.5)  # the edit reads the message and waits for the lock
+        row = await db.get(ChatMessage, message.id)
+        row.text, row.deleted_at = "", row.created_at
+    with pytest.raises(Conflict):
+        await edit
+    assert (await stored(ss_services, message.id)).text == ""
 
 
 async def test_staff_should_read_but_not_write_without_joining(ss_services):
