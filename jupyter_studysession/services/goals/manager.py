@@ -179,15 +179,24 @@ class GoalManager:
     async def _find_goal(
         db: AsyncSession, goal_id: str, actor: Identity, session_id: str | None
     ) -> Goal:
-        """The goal, if the actor may see it; the same 404 whether it is missing or hidden."""
-        goal = await db.get(Goal, goal_id)
+        """The goal, if the actor may see it; the same 404 whether it is missing or hidden.
+
+        Its session's row is locked before the goal is loaded: only the goal's session id
+        (which never changes) is read first. A goal loaded before the lock could be stale
+        once the lock is ours (deleted or moved meanwhile), and the session keeps the object
+        it loaded unless told to refresh it.
+        """
         missing = NotFound(f"No goal {goal_id!r}.", "goal_not_found")
-        if goal is None or (session_id is not None and goal.session_id != session_id):
+        owner = await db.scalar(select(Goal.session_id).where(Goal.id == goal_id))
+        if owner is None or (session_id is not None and owner != session_id):
             raise missing
         try:
-            await viewable_session(db, goal.session_id, actor)
+            await viewable_session(db, owner, actor, lock=True)
         except NotFound:
             raise missing from None
+        goal = await db.get(Goal, goal_id)
+        if goal is None:  # deleted while this call waited for the lock
+            raise missing
         return goal
 
     async def _publish(self, db: AsyncSession, session_id: str, type: str, data: dict) -> None:

@@ -149,7 +149,9 @@ class GroupSessionManager:
         group has one already (409 ``group_session_active``)."""
         self.limiter.hit("create_session", actor.username, self.policy.create_limit)
         async with self.store.transaction() as db:
-            await member_group(db, group_id, actor, purpose="start a session")
+            # locked before the membership is checked: a member removed (or gone) while this
+            # call waited for the lock must be refused, not checked on what was read before
+            await member_group(db, group_id, actor, lock=True, purpose="start a session")
             group = await claim_active_slot(db, group_id)  # the group's row stays locked
             session = await self._create(
                 db,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
-from jupyter_studysession.exceptions import Conflict
+from jupyter_studysession.exceptions import Conflict, NotFound
 from jupyter_studysession.identity import Identity
 from jupyter_studysession.models import CreateGoal, CreateSession, JoinSession, UpdateGoal
-from jupyter_studysession.orm import OutboxEvent, StudySession
+from jupyter_studysession.orm import Goal, OutboxEvent, StudySession
+from jupyter_studysession.services.sessions.access import load_session
 
 ALICE, BOB = Identity("alice", "Alice"), Identity("bob", "Bob")
 
@@ -86,3 +88,42 @@ async def test_each_goal_change_should_be_one_durable_event(ss_services):
             )
         )
     assert types == ["goal.created", "goal.updated", "goal.deleted"]
+
+
+async def test_a_goal_change_that_waited_for_its_deletion_should_find_nothing(ss_services):
+    """The change reads the goal, then waits for the session's lock while a delete holds
+    it; once it gets the lock it must see the goal gone, not the goal as it first read it."""
+    room = await open_room(ss_services)
+    goal = await ss_services.goals.create_goal(BOB, room, CreateGoal(title="Plan"))
+    async with ss_services.store.transaction() as db:
+        await load_session(db, room, lock=True)  # what delete_goal locks
+        change = asyncio.create_task(
+            ss_services.goals.update_goal(BOB, goal.id, UpdateGoal(title="Plan it"))
+        )
+        await asyncio.sleep(0.5)  # the change reads the goal and waits for the lock
+        await db.delete(await db.get(Goal, goal.id))
+    with pytest.raises(NotFound):
+        await change
+    assert (await ss_services.goals.list_goals(BOB, room)).total == 0
+
+
+async def test_a_goal_delete_that_waited_for_another_delete_should_find_nothing(ss_services):
+    """Two deletes of one goal, forced: the second reads the goal, then waits for the
+    session's lock while the first deletes it; it must then answer 404 and report no
+    deletion of its own."""
+    room = await open_room(ss_services)
+    goal = await ss_services.goals.create_goal(BOB, room, CreateGoal(title="Plan"))
+    async with ss_services.store.transaction() as db:
+        await load_session(db, room, lock=True)  # what delete_goal locks
+        second = asyncio.create_task(ss_services.goals.delete_goal(ALICE, goal.id))
+        await asyncio.sleep(0.5)  # the second delete reads the goal and waits for the lock
+        await db.delete(await db.get(Goal, goal.id))
+    with pytest.raises(NotFound):
+        await second
+    async with ss_services.store.read() as db:
+        reported = await db.scalar(
+            select(func.count()).where(
+                OutboxEvent.channel == f"session:{room}", OutboxEvent.type == "goal.deleted"
+            )
+        )
+    assert reported == 0

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import asyncio
 
-from jupyter_studysession.exceptions import Conflict
+import pytest
+from sqlalchemy import func, select
+
+from jupyter_studysession.exceptions import Conflict, NotAuthorized
 from jupyter_studysession.identity import Identity
 from jupyter_studysession.models import CreateGroup, JoinGroup, StartGroupSession
+from jupyter_studysession.orm import StudySession
+from jupyter_studysession.services.groups.access import admin_group, group_membership
 
 ALICE, BOB = Identity("alice", "Alice"), Identity("bob", "Bob")
 
@@ -91,6 +96,29 @@ async def test_concurrent_start_now_in_the_manager_should_let_exactly_one_win(ss
         await ss_services.sessions.end_session(
             Identity(won[0].host.username, won[0].host.display_name), won[0].id
         )
+
+
+async def test_a_start_now_that_waited_for_the_removal_of_its_member_should_be_refused(
+    ss_services,
+):
+    """Start now checks the membership, then waits for the group's lock while an admin
+    removes the member; once it gets the lock it must see the member gone."""
+    groups = ss_services.groups
+    group = await groups.create_group(ALICE, CreateGroup(name="Race", is_public=True))
+    await groups.join_group(BOB, group.id, JoinGroup())
+    async with ss_services.store.transaction() as db:
+        await admin_group(db, group.id, ALICE)  # what remove_member locks
+        start = asyncio.create_task(
+            ss_services.group_sessions.start_group_session(BOB, group.id, StartGroupSession())
+        )
+        await asyncio.sleep(0.5)  # the start checks the membership and waits for the lock
+        await db.delete(await group_membership(db, group.id, BOB.username))
+    with pytest.raises(NotAuthorized) as refused:
+        await start
+    assert refused.value.reason == "not_member"
+    async with ss_services.store.read() as db:
+        started = await db.scalar(select(func.count()).where(StudySession.group_id == group.id))
+    assert started == 0
 
 
 async def test_last_place_should_be_kept_at_the_end_and_offered_next_time(
