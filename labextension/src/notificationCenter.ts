@@ -14,7 +14,8 @@ import {
   localShownStore,
   NotificationFeed,
   NotificationSource,
-  presentNotification
+  presentNotification,
+  withdrawnOffers
 } from './notifications';
 import type { INotification, RealtimeClient } from './realtime';
 import type { IStudyApi } from './sessionsApi';
@@ -93,6 +94,7 @@ export class NotificationBridge implements IDisposable {
     const display = this._feed?.accept(notification, source) ?? null;
     if (source === 'live') {
       this._options.onNotification?.(notification);
+      this._withdrawOffers(withdrawnOffers(notification));
     }
     if (display === null) {
       return;
@@ -114,9 +116,22 @@ export class NotificationBridge implements IDisposable {
       data: { studysession: notification.id }
     });
     this._center.set(id, notification.id);
+    const join = presentation.actions.find(action => action.kind === 'join');
+    if (join !== undefined) {
+      this._offers.set(id, join.id);
+    }
     const room = presentation.autoOpenRoom;
     if (source === 'live' && room !== null) {
       void this._openRoom(room).catch(() => undefined);
+    }
+  }
+
+  /** Take away the shown offers to join a session that is over. */
+  private _withdrawOffers(sessionId: string | null): void {
+    for (const [id, session] of this._offers) {
+      if (session === sessionId) {
+        Notification.dismiss(id);
+      }
     }
   }
 
@@ -177,6 +192,7 @@ export class NotificationBridge implements IDisposable {
     const ours = this._center.get(change.notification.id);
     if (ours !== undefined) {
       this._center.delete(change.notification.id);
+      this._offers.delete(change.notification.id);
       void this._markRead(ours);
     }
   }
@@ -184,6 +200,8 @@ export class NotificationBridge implements IDisposable {
   private readonly _options: INotificationBridgeOptions;
   /** JupyterLab's notification id -> ours. */
   private readonly _center = new Map<string, string>();
+  /** JupyterLab's notification id -> the session it offers to join. */
+  private readonly _offers = new Map<string, string>();
   private readonly _read = new Set<string>();
   private _feed: NotificationFeed | null = null;
   private _subscription: IDisposable | null = null;

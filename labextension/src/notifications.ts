@@ -53,6 +53,19 @@ export function affectsSessions(kind: string): boolean {
   return SESSION_KINDS.has(kind);
 }
 
+/**
+ * The session whose offers to join (invites, reminders, "started") this
+ * notification withdraws, because the session was cancelled or has ended;
+ * `null` for other notifications. The server marks those offers read; a tab
+ * that shows them takes them away.
+ */
+export function withdrawnOffers(notification: INotification): string | null {
+  const ends = ['session_cancelled', 'session_ended'];
+  return ends.includes(notification.kind)
+    ? text(notification.data.session_id)
+    : null;
+}
+
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }

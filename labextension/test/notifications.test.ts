@@ -5,7 +5,8 @@ import {
   affectsSessions,
   IShownStore,
   NotificationFeed,
-  presentNotification
+  presentNotification,
+  withdrawnOffers
 } from '../src/notifications';
 import type { INotification } from '../src/realtimeProtocol';
 
@@ -99,6 +100,24 @@ describe('presentNotification', () => {
     assert.ok(affectsSessions('invite'));
     assert.ok(affectsSessions('session_ended'));
     assert.ok(!affectsSessions('almost_up'));
+  });
+});
+
+describe('withdrawnOffers', () => {
+  it('should name the session that was cancelled or has ended', () => {
+    for (const kind of ['session_cancelled', 'session_ended']) {
+      assert.equal(withdrawnOffers(note({ kind })), 's1');
+    }
+  });
+
+  it('should withdraw nothing for other news', () => {
+    for (const kind of ['invite', 'session_started', 'reminder', 'your_turn']) {
+      assert.equal(withdrawnOffers(note({ kind })), null);
+    }
+    assert.equal(
+      withdrawnOffers(note({ kind: 'session_ended', data: {} })),
+      null
+    );
   });
 });
 

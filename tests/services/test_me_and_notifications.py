@@ -69,3 +69,28 @@ async def test_joining_a_session_settles_its_invite(ss_fetch):
     assert inbox.body["unread_count"] == 1
     settled = [n for n in inbox.body["items"] if n["data"]["session_id"] == first]
     assert settled[0]["read_at"] is not None
+
+
+async def test_cancelling_or_ending_a_session_settles_everyones_offers_to_join(ss_fetch):
+    """An invite to (or "it started" of) a session that was cancelled or has ended offers
+    nothing to join: it is read for every invitee, and the news of the cancellation or the
+    end stays unread."""
+    cancelled, ended, open_ = [
+        (
+            await ss_fetch(
+                "alice", "sessions", method="POST", body={"title": t, "invite": ["bob", "carol"]}
+            )
+        ).body["id"]
+        for t in ("cancelled", "ended", "open")
+    ]
+    assert (await ss_fetch("alice", f"sessions/{cancelled}", method="DELETE")).status == 200
+    await ss_fetch("alice", f"sessions/{ended}/start", method="POST")
+    assert (await ss_fetch("alice", f"sessions/{ended}/end", method="POST")).status == 200
+    for user in ("bob", "carol"):
+        inbox = (await ss_fetch(user, "notifications")).body["items"]
+        unread = {(n["kind"], n["data"]["session_id"]) for n in inbox if n["read_at"] is None}
+        assert unread == {
+            ("invite", open_),
+            ("session_cancelled", cancelled),
+            ("session_ended", ended),
+        }

@@ -22,6 +22,9 @@ from ...orm import Notification, new_id
 from ...realtime.outbox import Outbox
 from ...store import Store
 
+JOIN_OFFERS = ("invite", "reminder", "session_started", "group_session_started")
+"""Kinds of notification that offer to join their session (the UI shows a Join button)."""
+
 
 def after(last: Notification):
     """Rows after ``last`` in the order unread first, then newest first, then by id."""
@@ -75,19 +78,21 @@ class NotificationManager:
             )
         return rows
 
-    async def mark_invites_read(self, db: AsyncSession, username: str, session_id: str) -> None:
-        """In the caller's transaction: the user's unread invites to the session are read
-        (they joined it, by whatever door), so no tab offers them again."""
-        await db.execute(
-            update(Notification)
-            .where(
-                Notification.username == username,
-                Notification.kind == "invite",
-                Notification.read_at.is_(None),
-                Notification.data["session_id"].as_string() == session_id,
-            )
-            .values(read_at=self.clock.now())
-        )
+    async def settle_offers(
+        self, db: AsyncSession, session_id: str, username: str | None = None
+    ) -> None:
+        """In the caller's transaction: unread notifications that offer to join the session
+        (invites, reminders, "it started") are read, so no tab offers them again: the
+        user's (they joined it, by whatever door), or everyone's (``username`` None: it was
+        cancelled or has ended)."""
+        unread = [
+            Notification.kind.in_(JOIN_OFFERS),
+            Notification.read_at.is_(None),
+            Notification.data["session_id"].as_string() == session_id,
+        ]
+        if username is not None:
+            unread.append(Notification.username == username)
+        await db.execute(update(Notification).where(*unread).values(read_at=self.clock.now()))
 
     async def list_notifications(self, actor: Identity, query: PageQuery) -> ListNotifications:
         """The user's notifications: unread ones first, each group newest first.

@@ -347,6 +347,7 @@ class ScheduleManager:
         row.sequence += 1
         row.updated_at = now
         await publish_session(self.outbox, db, row, "session.cancelled")
+        await self.notifications.settle_offers(db, row.id)
 
     async def cancel_following(self, actor: Identity, session_id: str) -> DescribeSession:
         """Cancel this occurrence and every later one; the series ends before it."""

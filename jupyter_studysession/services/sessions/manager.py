@@ -283,6 +283,7 @@ class SessionManager:
             session.sequence += 1
             session.updated_at = now
             await publish_session(self.outbox, db, session, "session.cancelled")
+            await self.notifications.settle_offers(db, session_id)
             members = await self._member_names(db, session_id, exclude=actor.username)
             await self.notifications.notify(
                 db,
@@ -373,6 +374,7 @@ class SessionManager:
         for member in joined:
             member.state = ParticipantState.left
             member.left_at = member.updated_at = now
+        await self.notifications.settle_offers(db, session.id)
         timer = await stop_timer(db, self.outbox, session.id, now, actor.username)
         summary = await attendance.write_summary(
             db,

@@ -125,7 +125,7 @@ class ParticipantManager:
             ):
                 await attendance.open_interval(db, session_id, actor.username, now)
             session.last_activity_at = now
-            await self.notifications.mark_invites_read(db, actor.username, session_id)
+            await self.notifications.settle_offers(db, session_id, actor.username)
             await publish_participant(self.outbox, db, member, "participant.joined")
             described = await describe_session(db, session, actor)
         self.audit.session("joined", session_id, actor.username, usernames=[actor.username])
