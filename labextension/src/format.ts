@@ -41,6 +41,71 @@ export function formatScheduledAt(
   }).format(date);
 }
 
+/** Days since 1970-01-01 of the calendar date that `zone` shows at `date`. */
+export function localDayNumber(date: Date, zone?: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    timeZone: zone
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes): number =>
+    Number(parts.find(p => p.type === type)?.value ?? NaN);
+  return Date.UTC(part('year'), part('month') - 1, part('day')) / 86_400_000;
+}
+
+const NEAR_DAYS: Readonly<Record<number, string>> = {
+  [-1]: 'yesterday',
+  0: 'today',
+  1: 'tomorrow'
+};
+
+/**
+ * A time in the user's zone, to use within a sentence: "today at 3:00 PM",
+ * "tomorrow at 9:00 AM", "yesterday at 5:15 PM", "Thu, Mar 6, 9:00 AM" this
+ * year, "Mar 4, 2025, 3:30 PM" another year; '' for an invalid time.
+ */
+export function formatWhen(
+  iso: string,
+  now: Date,
+  options: IDateFormatOptions = {}
+): string {
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) {
+    return '';
+  }
+  const timeZone = options.timeZone;
+  const time = new Intl.DateTimeFormat(options.locale, {
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone
+  }).format(when);
+  const days = localDayNumber(when, timeZone) - localDayNumber(now, timeZone);
+  if (days in NEAR_DAYS) {
+    return `${NEAR_DAYS[days]} at ${time}`;
+  }
+  const year = (date: Date) =>
+    new Intl.DateTimeFormat('en-US', { year: 'numeric', timeZone }).format(
+      date
+    );
+  if (year(when) !== year(now)) {
+    return formatScheduledAt(iso, options);
+  }
+  return new Intl.DateTimeFormat(options.locale, {
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone
+  }).format(when);
+}
+
+/** `text` with its first letter in upper case, to start a line. */
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** "3 / 8": the participants present out of the maximum. */
 export function formatParticipants(count: number, max: number): string {
   return `${count} / ${max}`;

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import {
   describeSession,
   formatParticipants,
-  formatScheduledAt
+  formatScheduledAt,
+  formatWhen
 } from '../src/format';
 import { makeSession } from './fixtures';
 
@@ -28,6 +29,32 @@ describe('formatScheduledAt', () => {
   it('should say "Not scheduled" for a missing or invalid time', () => {
     assert.equal(formatScheduledAt(null, utc), 'Not scheduled');
     assert.equal(formatScheduledAt('not a date', utc), 'Not scheduled');
+  });
+});
+
+describe('formatWhen', () => {
+  const now = new Date('2026-11-23T11:30:00Z');
+  const at = (iso: string, timeZone = 'UTC') =>
+    formatWhen(iso, now, { locale: 'en-US', timeZone });
+
+  it('should name today, tomorrow and yesterday in the time zone', () => {
+    assert.equal(at('2026-11-23T15:30:00Z'), 'today at 3:30 PM');
+    assert.equal(at('2026-11-24T00:10:00Z'), 'tomorrow at 12:10 AM');
+    assert.equal(at('2026-11-22T23:59:00Z'), 'yesterday at 11:59 PM');
+    // 11:30 UTC is 3:30 AM in Los Angeles; 2 AM UTC the next day is 6 PM there, today
+    assert.equal(
+      at('2026-11-24T02:00:00Z', 'America/Los_Angeles'),
+      'today at 6:00 PM'
+    );
+  });
+
+  it('should give the weekday and date this year, and the year otherwise', () => {
+    assert.equal(at('2026-11-25T13:27:00Z'), 'Wed, Nov 25, 1:27 PM');
+    assert.equal(at('2027-01-05T09:00:00Z'), 'Jan 5, 2027, 9:00 AM');
+  });
+
+  it('should give nothing for an invalid time', () => {
+    assert.equal(at('not a date'), '');
   });
 });
 

@@ -4,7 +4,6 @@ import { describe, it } from 'node:test';
 import {
   describeWeeklySlot,
   formatOccurrence,
-  formatWhen,
   upcomingSlots,
   zonedTime,
   zoneOffsetMinutes
@@ -135,23 +134,5 @@ describe('formatting slots', () => {
       }),
       'Wednesdays 14:00–15:30 (America/New_York)'
     );
-  });
-
-  it('should say today and tomorrow in the user zone', () => {
-    const utc = { locale: 'en-US', timeZone: 'UTC' };
-    const now = new Date('2025-01-06T10:00:00Z');
-    assert.equal(
-      formatWhen('2025-01-06T15:00:00Z', now, utc),
-      'today at 3:00 PM'
-    );
-    assert.equal(
-      formatWhen('2025-01-07T09:05:00Z', now, utc),
-      'tomorrow at 9:05 AM'
-    );
-    assert.equal(
-      formatWhen('2025-01-09T09:05:00Z', now, utc),
-      'Thu, Jan 9, 9:05 AM'
-    );
-    assert.equal(formatWhen('not a date', now, utc), '');
   });
 });

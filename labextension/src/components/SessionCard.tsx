@@ -2,9 +2,11 @@ import * as React from 'react';
 
 import type { ISession } from '../api';
 import {
+  capitalize,
   describeSession,
   formatParticipants,
   formatScheduledAt,
+  formatWhen,
   STATUS_LABELS,
   TYPE_LABELS
 } from '../format';
@@ -53,25 +55,32 @@ export function membershipLabel(session: ISession): string | null {
 }
 
 /** When, as the card shows it: the start, the end, or the planned time. */
-export function cardTime(session: ISession): {
+export function cardTime(
+  session: ISession,
+  now: Date = new Date()
+): {
   label: string;
   iso: string | null;
 } {
   if (session.status === 'active' && session.started_at !== null) {
     return {
-      label: `Started ${formatScheduledAt(session.started_at)}`,
+      label: `Started ${formatWhen(session.started_at, now)}`,
       iso: session.started_at
     };
   }
   if (session.status === 'completed' && session.ended_at !== null) {
     return {
-      label: `Ended ${formatScheduledAt(session.ended_at)}`,
+      label: `Ended ${formatWhen(session.ended_at, now)}`,
       iso: session.ended_at
     };
   }
+  const scheduled = session.scheduled_at;
   return {
-    label: formatScheduledAt(session.scheduled_at),
-    iso: session.scheduled_at
+    label:
+      scheduled === null
+        ? 'Not scheduled'
+        : capitalize(formatWhen(scheduled, now)) || 'Not scheduled',
+    iso: scheduled
   };
 }
 
@@ -105,7 +114,7 @@ export function SessionCard(props: ISessionCardProps): React.ReactElement {
   const time = cardTime(session);
   const membership = membershipLabel(session);
   const summary = summaryLine(session);
-  const full = !isOver(session) && isFull(session);
+  const full = isFull(session);
   return (
     <li
       className="jp-StudySession-card"
@@ -132,7 +141,11 @@ export function SessionCard(props: ISessionCardProps): React.ReactElement {
         {time.iso === null ? (
           <span className="jp-StudySession-time">{time.label}</span>
         ) : (
-          <time className="jp-StudySession-time" dateTime={time.iso}>
+          <time
+            className="jp-StudySession-time"
+            dateTime={time.iso}
+            title={formatScheduledAt(time.iso)}
+          >
             {time.label}
           </time>
         )}
@@ -144,17 +157,19 @@ export function SessionCard(props: ISessionCardProps): React.ReactElement {
             {session.host.display_name}
           </span>
         </span>
-        <span
-          className="jp-StudySession-participants"
-          title="Participants joined / places"
-          data-testid="studysession-participants"
-        >
-          {formatParticipants(
-            session.participant_count,
-            session.max_participants
-          )}
-          {full ? ' · Full' : ''}
-        </span>
+        {!isOver(session) && (
+          <span
+            className="jp-StudySession-participants"
+            title="Participants joined / places"
+            data-testid="studysession-participants"
+          >
+            {formatParticipants(
+              session.participant_count,
+              session.max_participants
+            )}
+            {full ? ' · Full' : ''}
+          </span>
+        )}
       </div>
       {(membership !== null || summary !== null) && (
         <div className="jp-StudySession-details">

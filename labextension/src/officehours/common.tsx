@@ -6,13 +6,13 @@ import * as React from 'react';
 
 import type { IUserSummary } from '../api';
 import { Avatar } from '../components/Avatar';
+import { formatWhen } from '../format';
 import type { PresenceStatus } from '../realtimeProtocol';
 import type { IAnnouncement, IOfficeHours } from './api';
 import { formatOpenState } from './format';
 import {
   describeWeeklySlot,
   formatOccurrence,
-  formatWhen,
   upcomingSlots
 } from './schedule';
 

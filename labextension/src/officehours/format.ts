@@ -3,7 +3,8 @@
  * state. Pure functions, unit-tested.
  */
 import type { EntryOutcome, EntryStatus, IEstimate, IOfficeHours } from './api';
-import { formatWhen, IZoneOptions } from './schedule';
+import { formatWhen } from '../format';
+import type { IZoneOptions } from './schedule';
 
 export const ENTRY_STATUS_LABELS: Readonly<Record<EntryStatus, string>> = {
   waiting: 'Waiting',

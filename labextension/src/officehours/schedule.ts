@@ -4,6 +4,7 @@
  * as instants, formatted in the user's own time zone. Pure functions (no
  * JupyterLab, no DOM), unit-tested.
  */
+import { localDayNumber } from '../format';
 import type { IOneOffSlot, IWeeklySlot } from './api';
 
 /** One occurrence of a slot. */
@@ -170,12 +171,6 @@ export function formatOccurrence(
   return `${start} – ${end}`;
 }
 
-/** Days since 1970-01-01 of the calendar date that `zone` shows at `date`. */
-function localDayNumber(date: Date, zone: string): number {
-  const local = wallClock(date, zone);
-  return Date.UTC(local.year, local.month - 1, local.day) / DAY;
-}
-
 const WEEKDAYS = [
   'Mondays',
   'Tuesdays',
@@ -189,38 +184,4 @@ const WEEKDAYS = [
 /** "Mondays 09:00–10:00 (America/New_York)": a weekly slot as it was set. */
 export function describeWeeklySlot(slot: IWeeklySlot): string {
   return `${WEEKDAYS[slot.weekday] ?? '?'} ${slot.start}–${slot.end} (${slot.timezone})`;
-}
-
-/** "today at 3:00 PM", "tomorrow at 9:00 AM" or "Thu, Mar 6, 9:00 AM", in the user's zone. */
-export function formatWhen(
-  iso: string,
-  now: Date,
-  options: IZoneOptions = {}
-): string {
-  const when = new Date(iso);
-  if (Number.isNaN(when.getTime())) {
-    return '';
-  }
-  const zone =
-    options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const time = new Intl.DateTimeFormat(options.locale, {
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZone: zone
-  }).format(when);
-  const days = localDayNumber(when, zone) - localDayNumber(now, zone);
-  if (days === 0) {
-    return `today at ${time}`;
-  }
-  if (days === 1) {
-    return `tomorrow at ${time}`;
-  }
-  return new Intl.DateTimeFormat(options.locale, {
-    weekday: 'short',
-    month: 'short',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZone: zone
-  }).format(when);
 }
