@@ -216,7 +216,11 @@ class QueueManager:
             await self._settle(db, officehours, now)
             chosen = await self._choose(db, officehours_id, request)
             usernames = [e.username for e in chosen]
-            names = ", ".join(usernames)
+            people = {
+                u.username: u.display_name
+                for u in await db.scalars(select(User).where(User.username.in_(usernames)))
+            }
+            names = ", ".join(people.get(name) or name for name in usernames)
             about = chosen[0].question if len(chosen) == 1 else f"Topic: {request.topic or '-'}"
             room = CreateSession(
                 title=f"{officehours.title}: {names}"[:100],

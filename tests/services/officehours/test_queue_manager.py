@@ -129,6 +129,7 @@ async def test_admit_should_create_a_started_private_room_and_notify(
     result = await ss_services.queue.admit(people["tina"], oh, AdmitStudents(entry_ids=[entry.id]))
     session = await ss_services.sessions.get_session(people["alice"], result.session_id)
     assert session.type == "one_on_one" and session.status == "active"
+    assert session.title == "Office hours: Alice"  # the student's name, as people see it
     assert session.host.username == "tina" and not session.is_public
     assert session.my_state == "joined"
     (turn,) = await kinds(ss_services, "alice", "your_turn")
@@ -147,6 +148,7 @@ async def test_group_admit_should_take_everyone_with_the_topic(
     assert [e.user.username for e in result.entries] == ["alice", "carol"]
     session = await ss_services.sessions.get_session(people["prof"], result.session_id)
     assert session.type == "group" and session.participant_count == 3
+    assert session.title == "Office hours: Alice, Carol"
     async with ss_services.store.read() as db:
         joined = set(
             await db.scalars(
