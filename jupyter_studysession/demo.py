@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from .clock import FrozenClock, utcnow
 from .identity import CourseRole, Identity
 from .models import (
+    CreateGoal,
     CreateGroup,
     CreateMessage,
     CreateOfficeHours,
@@ -29,9 +30,11 @@ from .models import (
     SessionSettings,
     SetDuty,
     SetLastPlace,
+    UpdateGoal,
     WeeklySlot,
 )
 from .orm import StudySession
+from .tokens import user_for
 
 PEOPLE = {
     "alice": ("Alice Chen", CourseRole.student),
@@ -48,9 +51,16 @@ def person(username: str) -> Identity:
 
 
 def make_identity(username: str, name: str, role: CourseRole) -> Identity:
-    """A demo person, as the server's identity provider would describe them."""
-    initials = "".join(p[0] for p in name.split()[:2])
-    return Identity(username=username, display_name=name, initials=initials, course_role=role)
+    """A demo person as the demo server's identity provider describes them when they log in
+    (same initials and colour), so people who never logged in look the same."""
+    user = user_for(username, name)
+    return Identity(
+        username=username,
+        display_name=name,
+        initials=user.initials,
+        color=user.color,
+        course_role=role,
+    )
 
 
 async def has_sessions(services) -> bool:
@@ -126,6 +136,18 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
     async def close_tab(who):
         await tabs.close(f"demo-{who.username}")
 
+    async def say(who, session, at, text):
+        clock.set(at)
+        await services.chat.send_message(who, session.id, CreateMessage(text=text))
+
+    async def add_goals(who, session, at, titles, done):
+        """Goals titled ``titles``, the first ``done`` of them ticked."""
+        clock.set(at)
+        for number, title in enumerate(titles):
+            goal = await services.goals.create_goal(who, session.id, CreateGoal(title=title))
+            if number < done:
+                await services.goals.update_goal(who, goal.id, UpdateGoal(done=True))
+
     # last week: a completed group session, with attendance and a summary: alice is there
     # throughout, bob's tab opens late and closes early, carol leaves before the end
     start = now - timedelta(days=7)
@@ -148,8 +170,18 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
     await open_tab(carol, past)
     clock.set(start)
     await sessions.start_session(alice, past.id)
+    await add_goals(
+        alice,
+        past,
+        start + timedelta(minutes=1),
+        ["Problem 1: characteristic polynomial", "Problem 2: eigenvectors", "Problem 3"],
+        done=2,
+    )
     clock.set(start + timedelta(minutes=5))
     await open_tab(bob, past)
+    await say(carol, past, start + timedelta(minutes=8), "Is λ = 2 a repeated eigenvalue here?")
+    await say(alice, past, start + timedelta(minutes=9), "Yes: algebraic multiplicity 2.")
+    await say(bob, past, start + timedelta(minutes=30), "Problem 2 done, the basis is (1, 1)ᵀ.")
     clock.set(start + timedelta(minutes=40))
     await participants.leave_session(carol, past.id)
     await close_tab(carol)
@@ -177,6 +209,26 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
     clock.set(now - timedelta(minutes=25))
     await join(bob, live)
     await sessions.start_session(alice, live.id)
+    await add_goals(
+        alice,
+        live,
+        now - timedelta(minutes=24),
+        ["Finish lab 3, part 1", "groupby with several keys", "Understand transform vs apply"],
+        done=1,
+    )
+    await say(alice, live, now - timedelta(minutes=20), "Welcome! Start with **part 1** of lab 3.")
+    await say(
+        bob,
+        live,
+        now - timedelta(minutes=8),
+        "Why does `df.groupby('a').transform('mean')` keep the index?",
+    )
+    await say(
+        alice,
+        live,
+        now - timedelta(minutes=6),
+        "`transform` returns one row per input row, `agg` one per group.",
+    )
 
     # coming up: public and private scheduled sessions, and one cancelled
     await create(
