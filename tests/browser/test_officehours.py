@@ -106,6 +106,8 @@ async def test_students_queue_up_and_the_ta_admits_them_into_a_room(browser, lab
     await expect(alice.get_by_test_id("oh-position")).to_have_text("2")
     await expect(alice.get_by_test_id("oh-almost-up")).to_contain_text("You're almost up")
     await expect(bob.get_by_test_id("oh-position")).to_have_text("3")
+    toast = alice.locator(".Toastify__toast", has_text="almost up")
+    await expect(toast).to_be_in_viewport(ratio=1)  # slid in, for the picture
     await screenshot(alice, "officehours-student")
 
     await expect(tina.get_by_test_id("oh-admit-next")).to_be_enabled()
