@@ -12,7 +12,13 @@ sessions, materialised some weeks ahead and topped up by a periodic task.
   occurrences from it on.
 
 Every public method is one transaction; the series row is locked while it changes, and a
-unique index on (series_id, occurrence_start) makes a concurrent top-up harmless.
+unique index on (series_id, occurrence_start) makes a concurrent top-up harmless. An "all
+following" change locks the series, then the occurrence it is made from, then the later
+occurrences it selects, in occurrence order. The session manager locks the one occurrence it
+starts or edits (and never a series): the select of later occurrences waits for such a change
+to commit and then sees it (a session started meanwhile is no longer ``scheduled``, an edit
+made meanwhile is kept) instead of overwriting it, and since it holds no other occurrence or
+series, the two never wait on each other in a cycle.
 """
 
 from __future__ import annotations
@@ -237,6 +243,22 @@ class ScheduleManager:
 
     # -- "all following" -----------------------------------------------------------------
 
+    async def _lock_series_first(self, db, session_id: str) -> None:
+        """Lock the series of the occurrence ``session_id`` (if it has one) before the
+        occurrence itself, so that every "all following" change locks series, occurrence,
+        later occurrences, in this order: two at once on one series queue on the series
+        instead of each holding an occurrence the other needs (a deadlock).
+
+        The series is read without a lock: should a split move the occurrence to a new series
+        meanwhile, :meth:`_series_of` locks that one too, after the occurrence."""
+        series_id = await db.scalar(
+            select(StudySession.series_id).where(StudySession.id == session_id)
+        )
+        if series_id is not None:
+            await db.execute(
+                select(SessionSeries.id).where(SessionSeries.id == series_id).with_for_update()
+            )
+
     async def _series_of(self, db, session: StudySession) -> SessionSeries:
         if session.series_id is None:
             raise InvalidInput(
@@ -259,6 +281,7 @@ class ScheduleManager:
         changes = request.model_dump(exclude_unset=True, exclude={"scope"}, mode="json")
         now = self.clock.now()
         async with self.store.transaction() as db:
+            await self._lock_series_first(db, session_id)
             session, _ = await hosted_session(db, session_id, actor)
             series = await self._series_of(db, session)
             at = session.occurrence_start
@@ -301,6 +324,7 @@ class ScheduleManager:
                         StudySession.id != session.id,
                     )
                     .order_by(StudySession.occurrence_start)
+                    .with_for_update(of=StudySession)
                 )
             )
             free = [s for s in slots if s != new_start]
@@ -353,6 +377,7 @@ class ScheduleManager:
         """Cancel this occurrence and every later one; the series ends before it."""
         now = self.clock.now()
         async with self.store.transaction() as db:
+            await self._lock_series_first(db, session_id)
             session, _ = await hosted_session(db, session_id, actor, host_only=True)
             series = await self._series_of(db, session)
             at = session.occurrence_start
@@ -360,11 +385,14 @@ class ScheduleManager:
             series.updated_at = now
             rows = list(
                 await db.scalars(
-                    select(StudySession).where(
+                    select(StudySession)
+                    .where(
                         StudySession.series_id == series.id,
                         StudySession.occurrence_start >= at,
                         StudySession.status == SessionStatus.scheduled,
                     )
+                    .order_by(StudySession.occurrence_start)
+                    .with_for_update(of=StudySession)
                 )
             )
             for row in rows:

@@ -1,15 +1,17 @@
 """Recurring sessions through the managers: materialisation, top-up, edit and cancel scopes."""
 
+import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from jupyter_studysession.exceptions import InvalidInput
+from jupyter_studysession.exceptions import Conflict, InvalidInput
 from jupyter_studysession.identity import Identity
 from jupyter_studysession.models import CreateSession, UpdateSession
-from jupyter_studysession.orm import SessionSeries, StudySession
+from jupyter_studysession.orm import SessionSeries, SessionStatus, StudySession
+from jupyter_studysession.services.sessions.access import hosted_session
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ALICE, BOB = Identity("alice", "Alice"), Identity("bob", "Bob")
@@ -58,8 +60,6 @@ async def test_two_top_ups_at_once_create_each_occurrence_once(services):
         ALICE, weekly(datetime(2026, 3, 2, 14, tzinfo=BERLIN), count=10)
     )
     services.clock.advance(days=60)
-    import asyncio
-
     await asyncio.gather(*(services.schedules.top_up_series() for _ in range(3)))
     rows = await occurrences(services)
     assert len(rows) == 10  # the count bounds the series
@@ -176,3 +176,67 @@ async def test_cancel_this_or_all_following(services):
     with pytest.raises(InvalidInput):
         plain = await services.sessions.create_session(ALICE, CreateSession(title="Once"))
         await services.sessions.cancel_session(ALICE, plain.id, scope="following")
+
+
+async def test_cancelling_all_following_should_spare_an_occurrence_started_meanwhile(services):
+    """The race, forced: a later occurrence starts (its row locked, as start_session locks
+    it) while "all following" is cancelled from an earlier one; once the start commits, the
+    cancel must see the session active and leave it alone, not cancel it."""
+    await services.sessions.create_session(ALICE, weekly(datetime(2026, 3, 2, 14, tzinfo=BERLIN)))
+    rows = await occurrences(services)
+    async with services.store.transaction() as db:
+        started, _ = await hosted_session(db, rows[2].id, ALICE)  # what start_session locks
+        cancel = asyncio.create_task(
+            services.sessions.cancel_session(ALICE, rows[1].id, scope="following")
+        )
+        await asyncio.sleep(0.5)  # the cancel selects the later occurrences and waits
+        started.status = SessionStatus.active
+    await cancel
+    after = await occurrences(services)
+    assert [r.status for r in after] == ["scheduled", "cancelled", "active", "cancelled"]
+    assert after[2].sequence == 0
+
+
+async def test_editing_all_following_should_keep_an_edit_made_meanwhile(services):
+    """The same race for an edit: a later occurrence is edited on its own (its row locked,
+    as update_session locks it) while "all following" is edited from an earlier one; the
+    occurrence's slot still exists, so it keeps its edit rather than taking the new title."""
+    await services.sessions.create_session(ALICE, weekly(datetime(2026, 3, 2, 14, tzinfo=BERLIN)))
+    rows = await occurrences(services)
+    async with services.store.transaction() as db:
+        edited, _ = await hosted_session(db, rows[2].id, ALICE)  # what update_session locks
+        update = asyncio.create_task(
+            services.sessions.update_session(
+                ALICE, rows[1].id, UpdateSession(title="Linear algebra II", scope="following")
+            )
+        )
+        await asyncio.sleep(0.5)  # the update selects the later occurrences and waits
+        edited.title, edited.occurrence_edited = "Guest talk", True
+    await update
+    after = await occurrences(services)
+    assert [r.title for r in after] == [
+        "Linear algebra",
+        "Linear algebra II",
+        "Guest talk",
+        "Linear algebra II",
+    ]
+    assert after[2].occurrence_edited and after[2].series_id == after[1].series_id
+
+
+async def test_two_changes_of_all_following_at_once_should_queue_not_deadlock(services):
+    """Each change locks the series before its occurrence: had they locked their occurrences
+    first, the cancel would wait for the edit's occurrence and the edit for the series (held
+    by the cancel), a deadlock PostgreSQL breaks by failing one of them."""
+    await services.sessions.create_session(ALICE, weekly(datetime(2026, 3, 2, 14, tzinfo=BERLIN)))
+    rows = await occurrences(services)
+    results = await asyncio.gather(
+        services.sessions.cancel_session(ALICE, rows[1].id, scope="following"),
+        services.sessions.update_session(
+            ALICE, rows[2].id, UpdateSession(title="Linear algebra II", scope="following")
+        ),
+        return_exceptions=True,
+    )
+    # whichever came second either refuses (its occurrence was cancelled) or applies
+    assert all(not isinstance(r, Exception) or isinstance(r, Conflict) for r in results), results
+    after = await occurrences(services)
+    assert after[0].status == "scheduled" and after[1].status == "cancelled"
