@@ -76,10 +76,8 @@ export function cardTime(
   }
   const scheduled = session.scheduled_at;
   return {
-    label:
-      scheduled === null
-        ? 'Not scheduled'
-        : capitalize(formatWhen(scheduled, now)) || 'Not scheduled',
+    // formatWhen gives '' for no time
+    label: capitalize(formatWhen(scheduled ?? '', now)) || 'Not scheduled',
     iso: scheduled
   };
 }
