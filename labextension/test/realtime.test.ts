@@ -19,6 +19,7 @@ import {
   TIMEOUT_CODE
 } from '../src/realtime';
 import { FakeSocketServer } from './fakeWebSocket';
+import { waitFor as waitForEvery } from './waitFor';
 
 const BASE_URL = 'http://example.test/base/';
 
@@ -39,22 +40,12 @@ function makeClient(
   });
 }
 
-async function waitFor<T>(
+/** Wait for the fake server: its sockets come and go within milliseconds. */
+function waitFor<T>(
   what: string,
-  check: () => T | undefined | null | false,
-  timeoutMs = 2_000
+  check: () => T | undefined | null | false
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== null && value !== false) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 2));
-  }
+  return waitForEvery(what, check, 2_000, 2);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -18,7 +18,8 @@ import {
   RealtimeEvent
 } from '../src/realtime';
 import { JupyterServer, tokenFor } from './jupyterServer';
-import { Sockets, waitFor } from './serverHelpers';
+import { Sockets } from './serverHelpers';
+import { waitFor } from './waitFor';
 
 /** What a listener received. */
 class Recorder {

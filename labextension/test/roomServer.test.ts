@@ -17,7 +17,8 @@ import { RoomModel } from '../src/room/roomModel';
 import { remainingSeconds } from '../src/room/timerState';
 import { createRoomApi, IRoomApi, IRoomSession } from '../src/roomApi';
 import { JupyterServer, tokenFor } from './jupyterServer';
-import { Sockets, waitFor } from './serverHelpers';
+import { Sockets } from './serverHelpers';
+import { waitFor } from './waitFor';
 
 type User = 'alice' | 'bob';
 

@@ -1,6 +1,5 @@
 /**
- * Helpers of the tests that talk to a real server: sockets the test controls,
- * and waiting for a condition.
+ * Helpers of the tests that talk to a real server: sockets the test controls.
  */
 import assert from 'node:assert/strict';
 
@@ -28,23 +27,5 @@ export class Sockets {
       }
     }
     return TrackedSocket as unknown as typeof WebSocket;
-  }
-}
-
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | null | false,
-  timeoutMs = 10_000
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== null && value !== false) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 20));
   }
 }
