@@ -102,6 +102,20 @@ export async function requestAPI<T>(
   }
 }
 
+/** Call the API with a JSON body: POST, unless `method` says otherwise. */
+export function sendJSON<T>(
+  endPoint: string,
+  body: unknown = {},
+  method = 'POST',
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  return requestAPI<T>(
+    endPoint,
+    { method, body: JSON.stringify(body) },
+    settings
+  );
+}
+
 /**
  * Call the API and return the body as text, for the routes that answer with
  * something else than JSON (CSV, iCalendar).

@@ -6,7 +6,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IMe, ISession, requestAPI } from './api';
+import { IMe, ISession, requestAPI, sendJSON } from './api';
 import type {
   IChatMessage,
   IGoal,
@@ -82,7 +82,7 @@ export function createRoomApi(
   const call = <T>(endPoint: string, init: RequestInit = {}): Promise<T> =>
     requestAPI<T>(endPoint, init, settings);
   const post = <T>(endPoint: string, body: unknown = {}): Promise<T> =>
-    call<T>(endPoint, { method: 'POST', body: JSON.stringify(body) });
+    sendJSON<T>(endPoint, body, 'POST', settings);
   const session = (id: string, rest = ''): string =>
     `sessions/${encodeURIComponent(id)}${rest}`;
 
@@ -96,9 +96,11 @@ export function createRoomApi(
       (await call<{ items: IParticipant[] }>(session(id, '/participants')))
         .items,
     updateParticipant: (id, username, change) =>
-      call<IParticipant>(
+      sendJSON<IParticipant>(
         session(id, `/participants/${encodeURIComponent(username)}`),
-        { method: 'PATCH', body: JSON.stringify(change) }
+        change,
+        'PATCH',
+        settings
       ),
     listMessages: (id, before, limit = 50) => {
       const query: Record<string, string> = { limit: String(limit) };

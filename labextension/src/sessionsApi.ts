@@ -6,7 +6,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import type { IMe, IPage, ISession, IUserSummary, SessionType } from './api';
-import { requestAPI } from './api';
+import { requestAPI, sendJSON } from './api';
 import type { INotification, ISessionSummary } from './realtimeProtocol';
 
 /** A session as the history lists it: with its summary once it ended. */
@@ -86,7 +86,7 @@ export function createStudyApi(
   const call = <T>(endPoint: string, init: RequestInit = {}): Promise<T> =>
     requestAPI<T>(endPoint, init, settings);
   const post = <T>(endPoint: string, body: unknown = {}): Promise<T> =>
-    call<T>(endPoint, { method: 'POST', body: JSON.stringify(body) });
+    sendJSON<T>(endPoint, body, 'POST', settings);
   const session = (id: string, rest = ''): string =>
     `sessions/${encodeURIComponent(id)}${rest}`;
   const items = async <T>(endPoint: string): Promise<T[]> =>

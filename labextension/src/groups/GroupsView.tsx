@@ -122,6 +122,23 @@ export function GroupsView(props: IGroupsViewProps): React.ReactElement {
   }
 
   const { joined, invited } = partitionGroups(mine ?? []);
+  /** Join a group (an invitation or a public one) and open it. */
+  const joinButton = (group: IGroup): React.ReactElement => (
+    <button
+      type="button"
+      className="jp-Button jp-mod-accept jp-mod-styled"
+      disabled={busy}
+      aria-label={`Join ${group.name}`}
+      onClick={() =>
+        void act(async () => {
+          await joinGroup(group.id);
+          setOpenId(group.id);
+        })
+      }
+    >
+      Join
+    </button>
+  );
   return (
     <div className="jp-StudySession-groups" data-testid="groups-view">
       <div className="jp-StudySession-groupsBar">
@@ -172,19 +189,7 @@ export function GroupsView(props: IGroupsViewProps): React.ReactElement {
               onOpen={setOpenId}
               action={group => (
                 <>
-                  <button
-                    type="button"
-                    className="jp-Button jp-mod-accept jp-mod-styled"
-                    disabled={busy}
-                    onClick={() =>
-                      void act(async () => {
-                        await joinGroup(group.id);
-                        setOpenId(group.id);
-                      })
-                    }
-                  >
-                    Join
-                  </button>
+                  {joinButton(group)}
                   <button
                     type="button"
                     className="jp-Button jp-mod-styled"
@@ -215,22 +220,7 @@ export function GroupsView(props: IGroupsViewProps): React.ReactElement {
             testId="groups-public"
             empty="No public groups to join."
             onOpen={setOpenId}
-            action={group => (
-              <button
-                type="button"
-                className="jp-Button jp-mod-accept jp-mod-styled"
-                disabled={busy}
-                aria-label={`Join ${group.name}`}
-                onClick={() =>
-                  void act(async () => {
-                    await joinGroup(group.id);
-                    setOpenId(group.id);
-                  })
-                }
-              >
-                Join
-              </button>
-            )}
+            action={joinButton}
           />
         </>
       )}

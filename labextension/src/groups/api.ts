@@ -2,7 +2,7 @@
  * The REST client of study groups (`studysession/api/groups/...`, see the
  * README's REST API table).
  */
-import { IPage, ISession, IUserSummary, requestAPI } from '../api';
+import { IPage, ISession, IUserSummary, requestAPI, sendJSON } from '../api';
 import type { IChatMessage } from '../realtimeProtocol';
 
 export type GroupRole = 'admin' | 'member';
@@ -81,14 +81,6 @@ function path(groupId: string, rest = ''): string {
   return `groups/${encodeURIComponent(groupId)}${rest}`;
 }
 
-function send<T>(
-  endPoint: string,
-  body: unknown = {},
-  method = 'POST'
-): Promise<T> {
-  return requestAPI<T>(endPoint, { method, body: JSON.stringify(body) });
-}
-
 /** My groups, joined or invited to (the first 100). */
 export async function listMyGroups(): Promise<IGroup[]> {
   return (await requestAPI<IPage<IGroup>>('groups?limit=100')).items;
@@ -104,7 +96,7 @@ export function getGroup(groupId: string): Promise<IGroup> {
 }
 
 export function createGroup(request: ICreateGroup): Promise<IGroup> {
-  return send<IGroup>('groups', request);
+  return sendJSON<IGroup>('groups', request);
 }
 
 /** Join a public group, one I was invited to, or with an invite link's token. */
@@ -112,14 +104,14 @@ export function joinGroup(
   groupId: string,
   inviteToken: string | null = null
 ): Promise<IGroup> {
-  return send<IGroup>(
+  return sendJSON<IGroup>(
     path(groupId, '/join'),
     inviteToken ? { invite_token: inviteToken } : {}
   );
 }
 
 export function leaveGroup(groupId: string): Promise<IGroup> {
-  return send<IGroup>(path(groupId, '/leave'));
+  return sendJSON<IGroup>(path(groupId, '/leave'));
 }
 
 export async function listMembers(groupId: string): Promise<IGroupMember[]> {
@@ -133,7 +125,7 @@ export function createInviteLink(
   groupId: string,
   hours = 24 * 7
 ): Promise<IGroupInviteLink> {
-  return send<IGroupInviteLink>(path(groupId, '/invite-links'), {
+  return sendJSON<IGroupInviteLink>(path(groupId, '/invite-links'), {
     expires_in_hours: hours
   });
 }
@@ -148,7 +140,7 @@ export function scheduleGroupSession(
   groupId: string,
   request: IScheduleGroupSession
 ): Promise<ISession> {
-  return send<ISession>(path(groupId, '/sessions'), {
+  return sendJSON<ISession>(path(groupId, '/sessions'), {
     type: 'group',
     ...request
   });
@@ -159,7 +151,10 @@ export function startGroupSession(
   groupId: string,
   title: string | null = null
 ): Promise<ISession> {
-  return send<ISession>(path(groupId, '/sessions/now'), title ? { title } : {});
+  return sendJSON<ISession>(
+    path(groupId, '/sessions/now'),
+    title ? { title } : {}
+  );
 }
 
 /** One page of the group's chat history, oldest first. */

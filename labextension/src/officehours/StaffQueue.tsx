@@ -210,9 +210,9 @@ export function StaffQueue(props: IStaffQueueProps): React.ReactElement {
           statusOf={statusOf}
           selected={chosen}
           onToggle={toggle}
-          actions={entry =>
-            entry.status === 'waiting' ? (
-              <>
+          actions={entry => (
+            <>
+              {entry.status === 'waiting' && (
                 <button
                   type="button"
                   className="jp-Button jp-mod-minimal"
@@ -226,15 +226,7 @@ export function StaffQueue(props: IStaffQueueProps): React.ReactElement {
                 >
                   Admit
                 </button>
-                <FinishButton
-                  model={model}
-                  entry={entry}
-                  outcome="removed"
-                  label="Remove"
-                  busy={state.busy}
-                />
-              </>
-            ) : (
+              )}
               <FinishButton
                 model={model}
                 entry={entry}
@@ -242,8 +234,8 @@ export function StaffQueue(props: IStaffQueueProps): React.ReactElement {
                 label="Remove"
                 busy={state.busy}
               />
-            )
-          }
+            </>
+          )}
         />
       )}
 
@@ -327,7 +319,7 @@ function QueueTable(props: {
         <tr>
           {onToggle && (
             <th scope="col">
-              <span className="jp-StudySession-ohSrOnly">Select</span>
+              <span className="jp-StudySession-visuallyHidden">Select</span>
             </th>
           )}
           <th scope="col">#</th>
@@ -337,7 +329,7 @@ function QueueTable(props: {
           <th scope="col">Estimate</th>
           <th scope="col">Status</th>
           <th scope="col">
-            <span className="jp-StudySession-ohSrOnly">Actions</span>
+            <span className="jp-StudySession-visuallyHidden">Actions</span>
           </th>
         </tr>
       </thead>

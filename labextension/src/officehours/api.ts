@@ -2,7 +2,7 @@
  * The REST client of office hours and their help queue
  * (`studysession/api/officehours/...`, see the README's REST API table).
  */
-import { IUserSummary, requestAPI, requestText } from '../api';
+import { IUserSummary, requestAPI, requestText, sendJSON } from '../api';
 
 export type EntryStatus =
   'waiting' | 'stepped_out' | 'admitted' | 'in_progress' | 'finished';
@@ -112,13 +112,6 @@ function path(officehoursId: string, rest = ''): string {
   return `officehours/${encodeURIComponent(officehoursId)}${rest}`;
 }
 
-function post<T>(endPoint: string, body: unknown = {}): Promise<T> {
-  return requestAPI<T>(endPoint, {
-    method: 'POST',
-    body: JSON.stringify(body)
-  });
-}
-
 /** Every office hours of the course. */
 export async function listOfficeHours(): Promise<IOfficeHours[]> {
   return (await requestAPI<{ items: IOfficeHours[] }>('officehours')).items;
@@ -138,7 +131,7 @@ export function joinQueue(
   question: string,
   topic: string | null
 ): Promise<IQueueEntry> {
-  return post<IQueueEntry>(path(officehoursId, '/queue'), {
+  return sendJSON<IQueueEntry>(path(officehoursId, '/queue'), {
     question,
     ...(topic ? { topic } : {})
   });
@@ -151,11 +144,11 @@ export function leaveQueue(officehoursId: string): Promise<IQueueEntry> {
 }
 
 export function stepOut(officehoursId: string): Promise<IQueueEntry> {
-  return post<IQueueEntry>(path(officehoursId, '/queue/me/step-out'));
+  return sendJSON<IQueueEntry>(path(officehoursId, '/queue/me/step-out'));
 }
 
 export function returnToQueue(officehoursId: string): Promise<IQueueEntry> {
-  return post<IQueueEntry>(path(officehoursId, '/queue/me/return'));
+  return sendJSON<IQueueEntry>(path(officehoursId, '/queue/me/return'));
 }
 
 /** Staff: admit the next student, chosen entries, or a topic's entries. */
@@ -163,7 +156,7 @@ export function admit(
   officehoursId: string,
   request: IAdmitRequest = {}
 ): Promise<IAdmitResult> {
-  return post<IAdmitResult>(path(officehoursId, '/admit'), request);
+  return sendJSON<IAdmitResult>(path(officehoursId, '/admit'), request);
 }
 
 export function finishEntry(
@@ -171,7 +164,7 @@ export function finishEntry(
   entryId: string,
   outcome: EntryOutcome
 ): Promise<IQueueEntry> {
-  return post<IQueueEntry>(
+  return sendJSON<IQueueEntry>(
     path(officehoursId, `/queue/${encodeURIComponent(entryId)}/finish`),
     { outcome }
   );
@@ -182,24 +175,27 @@ export function setOpen(
   officehoursId: string,
   open: boolean
 ): Promise<IOfficeHours> {
-  return post<IOfficeHours>(path(officehoursId, open ? '/open' : '/close'));
+  return sendJSON<IOfficeHours>(path(officehoursId, open ? '/open' : '/close'));
 }
 
 export function setDuty(
   officehoursId: string,
   onDuty: boolean
 ): Promise<IOfficeHours> {
-  return requestAPI<IOfficeHours>(path(officehoursId, '/duty'), {
-    method: 'PUT',
-    body: JSON.stringify({ on_duty: onDuty })
-  });
+  return sendJSON<IOfficeHours>(
+    path(officehoursId, '/duty'),
+    { on_duty: onDuty },
+    'PUT'
+  );
 }
 
 export function announce(
   officehoursId: string,
   text: string
 ): Promise<IAnnouncement> {
-  return post<IAnnouncement>(path(officehoursId, '/announcements'), { text });
+  return sendJSON<IAnnouncement>(path(officehoursId, '/announcements'), {
+    text
+  });
 }
 
 /** Staff: the queue's history as CSV text. */

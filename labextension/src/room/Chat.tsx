@@ -204,7 +204,7 @@ export function Chat(props: IChatProps): React.ReactElement {
           {readOnly}
         </p>
       )}
-      <div className="jp-StudySession-srOnly" aria-live="polite">
+      <div className="jp-StudySession-visuallyHidden" aria-live="polite">
         {announcement}
       </div>
     </section>
@@ -280,7 +280,7 @@ function ChatMessageItem(props: IChatMessageItemProps): React.ReactElement {
         ) : (
           <div className="jp-StudySession-messageText">
             {continued && (
-              <span className="jp-StudySession-srOnly">
+              <span className="jp-StudySession-visuallyHidden">
                 {message.sender.display_name}, {time}:{' '}
               </span>
             )}
@@ -446,7 +446,7 @@ function ChatComposer(props: {
         void send();
       }}
     >
-      <label className="jp-StudySession-srOnly" htmlFor={inputId}>
+      <label className="jp-StudySession-visuallyHidden" htmlFor={inputId}>
         Message
       </label>
       <textarea

@@ -81,7 +81,7 @@ export function Goals(props: IGoalsProps): React.ReactElement {
             void add();
           }}
         >
-          <label className="jp-StudySession-srOnly" htmlFor={inputId}>
+          <label className="jp-StudySession-visuallyHidden" htmlFor={inputId}>
             New goal
           </label>
           <input
