@@ -116,6 +116,22 @@ export function sendJSON<T>(
   );
 }
 
+/** The API on one server: `call` for any request, `post` with a JSON body. */
+export function serverAPI(settings: ServerConnection.ISettings): {
+  call<T>(endPoint: string, init?: RequestInit): Promise<T>;
+  post<T>(endPoint: string, body?: unknown): Promise<T>;
+} {
+  return {
+    call: (endPoint, init = {}) => requestAPI(endPoint, init, settings),
+    post: (endPoint, body = {}) => sendJSON(endPoint, body, 'POST', settings)
+  };
+}
+
+/** `sessions/<id><rest>`: the path of a session, or of something of it. */
+export function sessionPath(id: string, rest = ''): string {
+  return `sessions/${encodeURIComponent(id)}${rest}`;
+}
+
 /**
  * Call the API and return the body as text, for the routes that answer with
  * something else than JSON (CSV, iCalendar).

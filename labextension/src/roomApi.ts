@@ -6,7 +6,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IMe, ISession, requestAPI, sendJSON } from './api';
+import { IMe, ISession, serverAPI, sendJSON, sessionPath } from './api';
 import type {
   IChatMessage,
   IGoal,
@@ -79,25 +79,20 @@ export interface IRoomApi {
 export function createRoomApi(
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): IRoomApi {
-  const call = <T>(endPoint: string, init: RequestInit = {}): Promise<T> =>
-    requestAPI<T>(endPoint, init, settings);
-  const post = <T>(endPoint: string, body: unknown = {}): Promise<T> =>
-    sendJSON<T>(endPoint, body, 'POST', settings);
-  const session = (id: string, rest = ''): string =>
-    `sessions/${encodeURIComponent(id)}${rest}`;
+  const { call, post } = serverAPI(settings);
 
   return {
     getMe: () => call<IMe>('me'),
-    getSession: id => call<IRoomSession>(session(id)),
-    joinSession: id => post<IRoomSession>(session(id, '/join')),
-    startSession: id => post<IRoomSession>(session(id, '/start')),
-    endSession: id => post<IEndSessionResult>(session(id, '/end')),
+    getSession: id => call<IRoomSession>(sessionPath(id)),
+    joinSession: id => post<IRoomSession>(sessionPath(id, '/join')),
+    startSession: id => post<IRoomSession>(sessionPath(id, '/start')),
+    endSession: id => post<IEndSessionResult>(sessionPath(id, '/end')),
     listParticipants: async id =>
-      (await call<{ items: IParticipant[] }>(session(id, '/participants')))
+      (await call<{ items: IParticipant[] }>(sessionPath(id, '/participants')))
         .items,
     updateParticipant: (id, username, change) =>
       sendJSON<IParticipant>(
-        session(id, `/participants/${encodeURIComponent(username)}`),
+        sessionPath(id, `/participants/${encodeURIComponent(username)}`),
         change,
         'PATCH',
         settings
@@ -108,10 +103,10 @@ export function createRoomApi(
         query.before = before;
       }
       return call<IMessagePage>(
-        session(id, '/messages') + URLExt.objectToQueryString(query)
+        sessionPath(id, '/messages') + URLExt.objectToQueryString(query)
       );
     },
-    listGoals: id => call<IGoalList>(session(id, '/goals')),
-    getTimer: id => call<ITimerState>(session(id, '/timer'))
+    listGoals: id => call<IGoalList>(sessionPath(id, '/goals')),
+    getTimer: id => call<ITimerState>(sessionPath(id, '/timer'))
   };
 }

@@ -6,7 +6,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import type { IMe, IPage, ISession, IUserSummary, SessionType } from './api';
-import { requestAPI, sendJSON } from './api';
+import { serverAPI, sessionPath } from './api';
 import type { INotification, ISessionSummary } from './realtimeProtocol';
 
 /** A session as the history lists it: with its summary once it ended. */
@@ -83,12 +83,7 @@ export interface IStudyApi {
 export function createStudyApi(
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): IStudyApi {
-  const call = <T>(endPoint: string, init: RequestInit = {}): Promise<T> =>
-    requestAPI<T>(endPoint, init, settings);
-  const post = <T>(endPoint: string, body: unknown = {}): Promise<T> =>
-    sendJSON<T>(endPoint, body, 'POST', settings);
-  const session = (id: string, rest = ''): string =>
-    `sessions/${encodeURIComponent(id)}${rest}`;
+  const { call, post } = serverAPI(settings);
   const items = async <T>(endPoint: string): Promise<T[]> =>
     (await call<IPage<T>>(endPoint)).items;
 
@@ -100,15 +95,15 @@ export function createStudyApi(
     createSession: request => post<ISession>('sessions', request),
     join: (id, inviteToken) =>
       post<ISession>(
-        session(id, '/join'),
+        sessionPath(id, '/join'),
         inviteToken ? { invite_token: inviteToken } : {}
       ),
-    start: id => post<ISession>(session(id, '/start')),
+    start: id => post<ISession>(sessionPath(id, '/start')),
     end: async id =>
-      (await post<{ session: ISession }>(session(id, '/end'))).session,
-    cancel: id => call<ISession>(session(id), { method: 'DELETE' }),
+      (await post<{ session: ISession }>(sessionPath(id, '/end'))).session,
+    cancel: id => call<ISession>(sessionPath(id), { method: 'DELETE' }),
     createInviteLink: id =>
-      post<IInviteLink>(session(id, '/invite-links'), {
+      post<IInviteLink>(sessionPath(id, '/invite-links'), {
         expires_in_hours: 24 * 7
       }),
     suggestPeople: async q =>
