@@ -6,6 +6,7 @@
 import { Clipboard, ReactWidget } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import type { CommandRegistry } from '@lumino/commands';
+import type { IDisposable } from '@lumino/disposable';
 import type { Message } from '@lumino/messaging';
 import { Poll } from '@lumino/polling';
 import * as React from 'react';
@@ -128,6 +129,7 @@ export class StudySessionSidebar extends ReactWidget {
         version={this._version}
         offline={this._down}
         loadOfficeHours={listOfficeHours}
+        followQueue={this._followQueue}
         renderGroups={() => (
           <GroupsView
             onOpenRoom={id => void commands.execute(OPEN_ROOM, { id })}
@@ -159,6 +161,12 @@ export class StudySessionSidebar extends ReactWidget {
       void this.model.mine.refresh();
     }, PRESENCE_RELOAD_MS);
   }
+
+  private readonly _followQueue = (
+    officehoursId: string,
+    onChange: () => void
+  ): IDisposable =>
+    this._options.client().subscribe(`queue:${officehoursId}`, onChange);
 
   private _onConnection(_: RealtimeClient, state: ConnectionState): void {
     if (state === 'closed' && !this._down) {

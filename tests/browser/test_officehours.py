@@ -101,8 +101,11 @@ async def test_students_queue_up_and_the_ta_admits_them_into_a_room(browser, lab
     )
 
     # admitting carol moves alice to 2: "almost up" (queue_almost_up_position = 2)
+    count = tina.locator(".jp-StudySession-officeHoursItem")  # the TA's sidebar
+    await expect(count).to_contain_text("Open · 4 waiting")
     await tina.get_by_test_id("oh-admit-next").click()
     await expect(tina.get_by_test_id("oh-admitted")).to_contain_text("Carol")
+    await expect(count).to_contain_text("Open · 3 waiting")  # live, not on the next poll
     await expect(alice.get_by_test_id("oh-position")).to_have_text("2")
     await expect(alice.get_by_test_id("oh-almost-up")).to_contain_text("You're almost up")
     await expect(bob.get_by_test_id("oh-position")).to_have_text("3")
@@ -116,6 +119,7 @@ async def test_students_queue_up_and_the_ta_admits_them_into_a_room(browser, lab
     await expect(tina.locator('[data-testid="oh-entry"][data-username="dave"]')).to_contain_text(
         "Admitted"
     )
+    await expect(count).to_contain_text("Open · 2 waiting")
     await screenshot(tina, "officehours-staff")
 
     # admitting alice: "it's your turn", and she lands in the room

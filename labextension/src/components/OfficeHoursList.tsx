@@ -1,3 +1,4 @@
+import type { IDisposable } from '@lumino/disposable';
 import * as React from 'react';
 
 import type { IOfficeHours } from '../officehours/api';
@@ -13,7 +14,15 @@ export interface IOfficeHoursListProps {
   onOpen: (id: string) => void;
   /** For the status dots of the staff on duty. */
   presence: PresenceModel | null;
+  /**
+   * Follow the queue of one office hours live, calling `onChange` when it
+   * changes; for staff (students may only follow a queue they are in).
+   */
+  follow?: (officehoursId: string, onChange: () => void) => IDisposable;
 }
+
+/** How long queue changes are gathered before the list loads again. */
+const RELOAD_AFTER_MS = 500;
 
 /** "Open · 3 waiting" or "Closed". */
 export function officeHoursState(officeHours: IOfficeHours): string {
@@ -31,13 +40,34 @@ export function officeHoursState(officeHours: IOfficeHours): string {
 export function OfficeHoursList(
   props: IOfficeHoursListProps
 ): React.ReactElement {
-  const { load, version, onOpen, presence } = props;
+  const { load, version, onOpen, presence, follow } = props;
   const loaded = useLoad(
     load,
     version,
     'Office hours could not be loaded because of an unexpected error.'
   );
   const items = loaded.value;
+  const reload = loaded.reload;
+  const followed = (items ?? []).map(item => item.id).join(' ');
+  React.useEffect(() => {
+    if (follow === undefined || followed === '') {
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const changed = (): void => {
+      timer ??= setTimeout(() => {
+        timer = null;
+        reload();
+      }, RELOAD_AFTER_MS);
+    };
+    const queues = followed.split(' ').map(id => follow(id, changed));
+    return () => {
+      queues.forEach(queue => queue.dispose());
+      if (timer !== null) {
+        clearTimeout(timer);
+      }
+    };
+  }, [follow, followed]);
   const staff = [
     ...new Set(
       (items ?? []).flatMap(item =>

@@ -1,4 +1,5 @@
 import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
+import type { IDisposable } from '@lumino/disposable';
 import type { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
@@ -22,6 +23,8 @@ export interface IStudySidebarProps {
   /** Whether the live connection is down (the lists may be behind). */
   offline: boolean;
   loadOfficeHours: () => Promise<IOfficeHours[]>;
+  /** Follow an office hours' queue live (staff get live counts). */
+  followQueue: (officehoursId: string, onChange: () => void) => IDisposable;
   /** The Groups tab's content. */
   renderGroups: () => React.ReactElement;
   onCreate: () => void;
@@ -203,6 +206,7 @@ export function StudySidebar(props: IStudySidebarProps): React.ReactElement {
         version={version}
         onOpen={props.onOpenOfficeHours}
         presence={presence}
+        follow={isStaff ? props.followQueue : undefined}
       />
     </div>
   );
