@@ -1,7 +1,7 @@
-import { groupInvitesPlugin } from './groupInvites';
-import { officeHoursPlugin } from './officeHoursPanel';
-import { roomPlugin } from './roomPanel';
-import { sidebarPlugin } from './sidebarPlugin';
+import { groupInvitesPlugin } from './plugins/groupInvites';
+import { officeHoursPlugin } from './plugins/officeHours';
+import { roomPlugin } from './plugins/room';
+import { sidebarPlugin } from './plugins/sidebar';
 
 export default [
   sidebarPlugin,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { APIError } from '../src/apiError';
+import { APIError } from '../src/common/apiError';
 
 describe('APIError.fromResponse', () => {
   it('should take message and reason from the JSON error body', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 
-import { realtime } from '../src/connection';
-import { RealtimeError } from '../src/realtimeProtocol';
+import { realtime } from '../src/common/connection';
+import { RealtimeError } from '../src/common/realtimeProtocol';
 
 /** Where `connection.ts` keeps the tab's client (shared by every bundle). */
 const SHARED_KEY = Symbol.for('jupyter-studysession:realtime');

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { buildCreateRequest, emptyForm, parseTags } from '../src/createSession';
+import {
+  buildCreateRequest,
+  emptyForm,
+  parseTags
+} from '../src/sessions/createSession';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
 

@@ -1,4 +1,4 @@
-import type { ISession } from '../src/api';
+import type { ISession } from '../src/common/api';
 
 /** A session as the server lists it; override any field. */
 export function makeSession(overrides: Partial<ISession> = {}): ISession {

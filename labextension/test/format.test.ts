@@ -6,7 +6,7 @@ import {
   formatParticipants,
   formatScheduledAt,
   formatWhen
-} from '../src/format';
+} from '../src/common/format';
 import { makeSession } from './fixtures';
 
 const utc = { locale: 'en-US', timeZone: 'UTC' };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import type { RealtimeEvent } from '../src/common/realtimeProtocol';
 import type { IGroup, IGroupMember } from '../src/groups/api';
 import {
   buildInviteLink,
@@ -15,7 +16,6 @@ import {
   sortMembers,
   toLocalInput
 } from '../src/groups/state';
-import type { RealtimeEvent } from '../src/realtimeProtocol';
 
 const user = (username: string) => ({
   username,

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { IMe, ISession } from '../src/api';
-import { APIError } from '../src/apiError';
-import { SessionListModel, sortUpcoming, StudyModel } from '../src/model';
-import type { INotification } from '../src/realtimeProtocol';
-import type { IStudyApi } from '../src/sessionsApi';
+import type { IMe, ISession } from '../src/common/api';
+import { APIError } from '../src/common/apiError';
+import type { INotification } from '../src/common/realtimeProtocol';
+import {
+  SessionListModel,
+  sortUpcoming,
+  StudyModel
+} from '../src/sessions/model';
+import type { IStudyApi } from '../src/sessions/sessionsApi';
 import { makeSession } from './fixtures';
 
 describe('SessionListModel', () => {

@@ -7,8 +7,8 @@ import {
   NotificationFeed,
   presentNotification,
   withdrawnOffers
-} from '../src/notifications';
-import type { INotification } from '../src/realtimeProtocol';
+} from '../src/common/notifications';
+import type { INotification } from '../src/common/realtimeProtocol';
 
 const NOW = Date.parse('2026-03-02T10:00:00Z');
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import type { RealtimeEvent } from '../src/common/realtimeProtocol';
 import type { IOfficeHours, IQueueEntry } from '../src/officehours/api';
 import {
   admittedRoom,
@@ -11,7 +12,6 @@ import {
   MAX_ANNOUNCEMENTS,
   withMyEntry
 } from '../src/officehours/state';
-import type { RealtimeEvent } from '../src/realtimeProtocol';
 
 const OH = 'oh1';
 

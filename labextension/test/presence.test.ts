@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { IPresenceClient, PresenceModel, presenceQuery } from '../src/presence';
+import {
+  IPresenceClient,
+  PresenceModel,
+  presenceQuery
+} from '../src/common/presence';
 import type {
   IChannelListener,
   IPresence,
   IPresencePreferences,
   PresenceStatus,
   RealtimeEvent
-} from '../src/realtime';
+} from '../src/common/realtime';
 
 function person(username: string, status: PresenceStatus): IPresence {
   return {

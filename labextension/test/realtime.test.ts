@@ -17,7 +17,7 @@ import {
   RealtimeEvent,
   SequenceTracker,
   TIMEOUT_CODE
-} from '../src/realtime';
+} from '../src/common/realtime';
 import { FakeSocketServer } from './fakeWebSocket';
 import { waitFor as waitForEvery } from './waitFor';
 

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { ServerConnection } from '@jupyterlab/services';
 import WS from 'ws';
 
-import type { ISession } from '../src/api';
+import type { ISession } from '../src/common/api';
 import {
   ConnectionState,
   DISPOSED_CODE,
@@ -16,7 +16,7 @@ import {
   RealtimeClient,
   RealtimeError,
   RealtimeEvent
-} from '../src/realtime';
+} from '../src/common/realtime';
 import { JupyterServer, tokenFor } from './jupyterServer';
 import { Sockets } from './serverHelpers';
 import { waitFor } from './waitFor';

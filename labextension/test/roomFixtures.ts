@@ -1,4 +1,8 @@
-import type { IGoal, IParticipant, ITimerState } from '../src/realtimeProtocol';
+import type {
+  IGoal,
+  IParticipant,
+  ITimerState
+} from '../src/common/realtimeProtocol';
 import type { ChatMessage } from '../src/room/chatState';
 
 /** A user summary for `username`. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { roomFromQuery, withoutRoomLink } from '../src/roomLink';
+import { roomFromQuery, withoutRoomLink } from '../src/room/roomLink';
 
 describe('roomFromQuery', () => {
   it('should find the session of a room link', () => {

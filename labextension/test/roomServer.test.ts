@@ -10,12 +10,12 @@ import { after, before, describe, it } from 'node:test';
 
 import { ServerConnection } from '@jupyterlab/services';
 
-import { RealtimeClient } from '../src/realtime';
+import { RealtimeClient } from '../src/common/realtime';
 import { ChatModel } from '../src/room/chatModel';
 import { typists } from '../src/room/chatState';
+import { createRoomApi, IRoomApi, IRoomSession } from '../src/room/roomApi';
 import { RoomModel } from '../src/room/roomModel';
 import { remainingSeconds } from '../src/room/timerState';
-import { createRoomApi, IRoomApi, IRoomSession } from '../src/roomApi';
 import { JupyterServer, tokenFor } from './jupyterServer';
 import { Sockets } from './serverHelpers';
 import { waitFor } from './waitFor';

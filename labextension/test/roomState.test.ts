@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { SessionStatus } from '../src/api';
+import type { SessionStatus } from '../src/common/api';
 import {
   canControlTimer,
   canDeleteGoal,

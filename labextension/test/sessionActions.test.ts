@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { sessionActions } from '../src/sessionActions';
+import { sessionActions } from '../src/sessions/sessionActions';
 import { makeSession } from './fixtures';
 
 describe('sessionActions', () => {

@@ -5,7 +5,7 @@ import {
   buildSessionInviteLink,
   parseSessionInvite,
   withoutSessionInvite
-} from '../src/sessionInvite';
+} from '../src/sessions/sessionInvite';
 
 describe('session invite links', () => {
   it('should carry the session and token in a JupyterLab URL', () => {

@@ -5,7 +5,7 @@
  */
 import * as React from 'react';
 
-import { realtime } from '../connection';
+import { realtime } from '../common/connection';
 import { Chat } from '../room/Chat';
 import { listGroupMessages } from './api';
 

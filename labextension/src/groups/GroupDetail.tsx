@@ -6,13 +6,13 @@
 import { ServerConnection } from '@jupyterlab/services';
 import * as React from 'react';
 
-import type { IMe, ISession } from '../api';
-import { Avatar } from '../components/Avatar';
-import { usePresence, usePresenceWatch } from '../components/usePresence';
-import { realtime } from '../connection';
-import { formatScheduledAt } from '../format';
-import { presence } from '../presence';
-import { errorMessage } from '../room/store';
+import type { IMe, ISession } from '../common/api';
+import { Avatar } from '../common/Avatar';
+import { realtime } from '../common/connection';
+import { formatScheduledAt } from '../common/format';
+import { presence } from '../common/presence';
+import { errorMessage } from '../common/store';
+import { usePresence, usePresenceWatch } from '../common/usePresence';
 import {
   createInviteLink,
   getGroup,

@@ -5,11 +5,11 @@
  */
 import * as React from 'react';
 
-import { getMe, IMe } from '../api';
-import { InvitePicker } from '../components/InvitePicker';
-import { realtime } from '../connection';
-import { errorMessage } from '../room/store';
-import { createStudyApi } from '../sessionsApi';
+import { getMe, IMe } from '../common/api';
+import { realtime } from '../common/connection';
+import { errorMessage } from '../common/store';
+import { InvitePicker } from '../sessions/InvitePicker';
+import { createStudyApi } from '../sessions/sessionsApi';
 import {
   browseGroups,
   createGroup,

@@ -2,8 +2,14 @@
  * The REST client of study groups (`studysession/api/groups/...`, see the
  * README's REST API table).
  */
-import { IPage, ISession, IUserSummary, requestAPI, sendJSON } from '../api';
-import type { IChatMessage } from '../realtimeProtocol';
+import {
+  IPage,
+  ISession,
+  IUserSummary,
+  requestAPI,
+  sendJSON
+} from '../common/api';
+import type { IChatMessage } from '../common/realtimeProtocol';
 
 export type GroupRole = 'admin' | 'member';
 export type GroupMemberState = 'invited' | 'joined';

@@ -2,8 +2,11 @@
  * The pure rules of the Groups views: sorting the user's groups, and how the
  * live events of `group:<id>` change an open group. No I/O, unit-tested.
  */
-import type { ISession } from '../api';
-import type { RealtimeEvent, SessionSnapshot } from '../realtimeProtocol';
+import type { ISession } from '../common/api';
+import type {
+  RealtimeEvent,
+  SessionSnapshot
+} from '../common/realtimeProtocol';
 import type { IGroup, IGroupMember } from './api';
 
 /** The groups the user joined and the ones they are invited to. */

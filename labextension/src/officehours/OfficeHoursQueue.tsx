@@ -5,9 +5,9 @@
  */
 import * as React from 'react';
 
-import { usePresence, usePresenceWatch } from '../components/usePresence';
-import { presence } from '../presence';
-import { useNow, useStore } from '../room/hooks';
+import { useNow, useStore } from '../common/hooks';
+import { presence } from '../common/presence';
+import { usePresence, usePresenceWatch } from '../common/usePresence';
 import { Announcements, ErrorMessage, OfficeHoursHeader } from './common';
 import { OfficeHoursModel } from './model';
 import { StaffQueue } from './StaffQueue';

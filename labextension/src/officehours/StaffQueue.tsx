@@ -5,8 +5,9 @@
  */
 import * as React from 'react';
 
-import { Avatar } from '../components/Avatar';
+import { Avatar } from '../common/Avatar';
 import type { EntryOutcome, IQueueEntry } from './api';
+import type { StatusOf } from './common';
 import {
   ENTRY_STATUS_LABELS,
   formatEstimate,
@@ -14,7 +15,6 @@ import {
   historyFileName,
   topicGroups
 } from './format';
-import type { StatusOf } from './common';
 import type { IOfficeHoursViewState, OfficeHoursModel } from './model';
 
 export interface IStaffQueueProps {

@@ -2,7 +2,7 @@
  * The REST client of office hours and their help queue
  * (`studysession/api/officehours/...`, see the README's REST API table).
  */
-import { IUserSummary, requestAPI, requestText, sendJSON } from '../api';
+import { IUserSummary, requestAPI, requestText, sendJSON } from '../common/api';
 
 export type EntryStatus =
   'waiting' | 'stepped_out' | 'admitted' | 'in_progress' | 'finished';

@@ -4,10 +4,10 @@
  */
 import * as React from 'react';
 
-import type { IUserSummary } from '../api';
-import { Avatar } from '../components/Avatar';
-import { formatWhen } from '../format';
-import type { PresenceStatus } from '../realtimeProtocol';
+import type { IUserSummary } from '../common/api';
+import { Avatar } from '../common/Avatar';
+import { formatWhen } from '../common/format';
+import type { PresenceStatus } from '../common/realtimeProtocol';
 import type { IAnnouncement, IOfficeHours } from './api';
 import { formatOpenState } from './format';
 import {

@@ -2,8 +2,8 @@
  * Words for the office-hours views: positions, waits, statuses and the open
  * state. Pure functions, unit-tested.
  */
+import { formatWhen } from '../common/format';
 import type { EntryOutcome, EntryStatus, IEstimate, IOfficeHours } from './api';
-import { formatWhen } from '../format';
 import type { IZoneOptions } from './schedule';
 
 export const ENTRY_STATUS_LABELS: Readonly<Record<EntryStatus, string>> = {

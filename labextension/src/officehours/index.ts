@@ -1,7 +1,7 @@
 /**
  * Office hours, free of JupyterLab UI packages: the views (the JupyterLab
- * panel in `officeHoursPanel.tsx` and the notebook widget wrap them), their
- * model and REST client.
+ * panel in `officeHoursPanel.tsx`, not exported here, and the notebook widget
+ * wrap them), their model and REST client.
  */
 export * from './api';
 export {

@@ -8,12 +8,12 @@
  * "your turn" notifications), subscribing first and then loading over REST,
  * as docs/realtime.md asks.
  */
-import { APIError, getMe, IMe, requestAPI } from '../api';
-import { realtime } from '../connection';
-import type { RealtimeClient } from '../realtime';
-import type { INotification, RealtimeEvent } from '../realtimeProtocol';
-import type { RealtimeSubscription } from '../realtimeSubscription';
-import { errorMessage, Store } from '../room/store';
+import { APIError, getMe, IMe, requestAPI } from '../common/api';
+import { realtime } from '../common/connection';
+import type { RealtimeClient } from '../common/realtime';
+import type { INotification, RealtimeEvent } from '../common/realtimeProtocol';
+import type { RealtimeSubscription } from '../common/realtimeSubscription';
+import { errorMessage, Store } from '../common/store';
 import * as api from './api';
 import {
   applyQueueEvent,

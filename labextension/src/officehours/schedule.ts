@@ -4,7 +4,7 @@
  * as instants, formatted in the user's own time zone. Pure functions (no
  * JupyterLab, no DOM), unit-tested.
  */
-import { localDayNumber } from '../format';
+import { localDayNumber } from '../common/format';
 import type { IOneOffSlot, IWeeklySlot } from './api';
 
 /** One occurrence of a slot. */

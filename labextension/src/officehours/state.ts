@@ -4,8 +4,8 @@
  * plus whether staff must reload the queue over REST (the events name no one
  * and carry no question, so staff fetch those).
  */
-import type { IUserSummary } from '../api';
-import type { RealtimeEvent } from '../realtimeProtocol';
+import type { IUserSummary } from '../common/api';
+import type { RealtimeEvent } from '../common/realtimeProtocol';
 import type { IAnnouncement, IOfficeHours, IQueue, IQueueEntry } from './api';
 
 /** How many announcements a view keeps. */

@@ -1,7 +1,10 @@
 import * as React from 'react';
 
-import { Avatar } from '../components/Avatar';
-import { realtime } from '../connection';
+import { Avatar } from '../common/Avatar';
+import { realtime } from '../common/connection';
+import { useNow, useStore } from '../common/hooks';
+import { errorMessage } from '../common/store';
+import { ChatModel, IChannelClient, IChatPage } from './chatModel';
 import {
   ChatMessage,
   continuesGroup,
@@ -9,11 +12,8 @@ import {
   formatMessageTime,
   typists
 } from './chatState';
-import { ChatModel, IChannelClient, IChatPage } from './chatModel';
-import { useNow, useStore } from './hooks';
 import { Markdown } from './Markdown';
 import { markdownText, parseMarkdown } from './safeMarkdown';
-import { errorMessage } from './store';
 
 export interface IChatProps {
   /** The channel with the chat's events: `session:<id>` or `group:<id>`. */

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import type { IGoal } from '../realtimeProtocol';
+import type { IGoal } from '../common/realtimeProtocol';
 import { goalProgress } from './roomState';
 
 export interface IGoalsProps {

@@ -1,7 +1,7 @@
 import * as React from 'react';
 
-import { Avatar } from '../components/Avatar';
-import type { IParticipant, PresenceStatus } from '../realtimeProtocol';
+import { Avatar } from '../common/Avatar';
+import type { IParticipant, PresenceStatus } from '../common/realtimeProtocol';
 import { listedParticipants, ROLE_LABELS, STATE_LABELS } from './roomState';
 
 export interface IParticipantsProps {

@@ -1,13 +1,13 @@
 import * as React from 'react';
 
-import { usePresence, usePresenceWatch } from '../components/usePresence';
-import { realtime } from '../connection';
-import { presence as tabPresence, PresenceModel } from '../presence';
-import { createRoomApi, IRoomApi } from '../roomApi';
+import { realtime } from '../common/connection';
+import { useStore } from '../common/hooks';
+import { presence as tabPresence, PresenceModel } from '../common/presence';
+import { usePresence, usePresenceWatch } from '../common/usePresence';
 import { Chat } from './Chat';
 import { Goals } from './Goals';
-import { useStore } from './hooks';
 import { Participants } from './Participants';
+import { createRoomApi, IRoomApi } from './roomApi';
 import { RoomHeader } from './RoomHeader';
 import { IRoomClient, IRoomSnapshot, RoomModel } from './roomModel';
 import {

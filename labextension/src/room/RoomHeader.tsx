@@ -1,8 +1,8 @@
 import * as React from 'react';
 
-import { STATUS_LABELS } from '../format';
-import type { IRoomSession } from '../roomApi';
-import { useNow } from './hooks';
+import { STATUS_LABELS } from '../common/format';
+import { useNow } from '../common/hooks';
+import type { IRoomSession } from './roomApi';
 import { formatMinutes } from './summary';
 import { elapsedSeconds, formatClock } from './timerState';
 

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import type { IParticipant, ISessionSummary } from '../realtimeProtocol';
+import type { IParticipant, ISessionSummary } from '../common/realtimeProtocol';
 import { summaryFacts } from './summary';
 
 export interface ISessionSummaryProps {

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { useNow } from './hooks';
+import { useNow } from '../common/hooks';
 import type { TimerAction } from './roomModel';
 import {
   describeTimer,

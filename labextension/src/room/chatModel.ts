@@ -4,7 +4,8 @@
  * `chat.message`, `chat.edited`, `chat.deleted` and `typing`; history is paged
  * over REST through the `IChatSource` given by the owner.
  */
-import type { IChannelListener, ISubscriptionStatus } from '../realtime';
+import type { IChannelListener, ISubscriptionStatus } from '../common/realtime';
+import { errorMessage, Store } from '../common/store';
 import {
   ChatMessage,
   ITypingState,
@@ -15,7 +16,6 @@ import {
   TYPING_SEND_INTERVAL_MS,
   TYPING_VISIBLE_MS
 } from './chatState';
-import { errorMessage, Store } from './store';
 
 /** One page of history, oldest first; `next_before` pages further back. */
 export interface IChatPage {

@@ -2,7 +2,7 @@
  * The pure rules of a chat's message list and typing indicator: merging pages
  * and live events by id, tombstones, who is typing. No I/O, unit-tested.
  */
-import type { IChatMessage } from '../realtimeProtocol';
+import type { IChatMessage } from '../common/realtimeProtocol';
 
 /** A message as both session and group chat describe it. */
 export type ChatMessage = IChatMessage & { group_id?: string | null };

@@ -1,7 +1,7 @@
 /**
  * The session room's components, shared by the JupyterLab panel
- * (`roomPanel.tsx`) and the notebook widget. Nothing here imports JupyterLab's
- * UI packages.
+ * (`roomPanel.tsx`) and the notebook widget. Nothing exported here imports
+ * JupyterLab's UI packages (`roomPanel.tsx`, which does, is not exported).
  */
 export * from './Chat';
 export * from './chatModel';
@@ -18,5 +18,5 @@ export * from './SessionSummary';
 export * from './SharedTimer';
 export * from './summary';
 export * from './timerState';
-export { useNow, useStore } from './hooks';
-export { errorMessage, Store } from './store';
+export { useNow, useStore } from '../common/hooks';
+export { errorMessage, Store } from '../common/store';

@@ -8,22 +8,23 @@
  * client replays what was missed; when the server says events were lost
  * (`reset`), the room loads everything again.
  */
-import type { IMe } from '../api';
+import type { IMe } from '../common/api';
 import type {
   ConnectionState,
   ISubscriptionStatus,
   RealtimeClient,
   RealtimeEvent
-} from '../realtime';
+} from '../common/realtime';
 import type {
   IGoal,
   IParticipant,
   ISessionSummary,
   ITimerState,
   SessionSnapshot
-} from '../realtimeProtocol';
-import type { IRoomApi, IRoomSession } from '../roomApi';
+} from '../common/realtimeProtocol';
+import { errorMessage, Store } from '../common/store';
 import type { IChatSource } from './chatModel';
+import type { IRoomApi, IRoomSession } from './roomApi';
 import {
   IRoomActor,
   leaveAll,
@@ -33,7 +34,6 @@ import {
   upsertGoal,
   upsertParticipant
 } from './roomState';
-import { errorMessage, Store } from './store';
 import { ITimerView, receiveTimer } from './timerState';
 
 /**

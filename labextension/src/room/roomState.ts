@@ -7,10 +7,10 @@ import type {
   ParticipantState,
   SessionRole,
   SessionStatus
-} from '../api';
-import type { IRoomSession } from '../roomApi';
-import type { IGoal, IParticipant } from '../realtimeProtocol';
+} from '../common/api';
+import type { IGoal, IParticipant } from '../common/realtimeProtocol';
 import type { ChatMessage } from './chatState';
+import type { IRoomSession } from './roomApi';
 
 // -- settings ------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 /**
  * A session summary as people read it (pure, unit-tested).
  */
-import type { IParticipant, ISessionSummary } from '../realtimeProtocol';
+import type { IParticipant, ISessionSummary } from '../common/realtimeProtocol';
 
 /** "45 min", "1 h 5 min", "0 min". */
 export function formatMinutes(minutes: number): string {

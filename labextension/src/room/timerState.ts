@@ -3,7 +3,7 @@
  * client only counts down to the instant the server gave (`docs/realtime.md`,
  * "Showing the time"). Pure functions, unit-tested.
  */
-import type { ITimerState, TimerPhase } from '../realtimeProtocol';
+import type { ITimerState, TimerPhase } from '../common/realtimeProtocol';
 
 export const PHASE_LABELS: Readonly<Record<TimerPhase, string>> = {
   idle: 'Not started',

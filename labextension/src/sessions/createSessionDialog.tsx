@@ -6,8 +6,9 @@
 import { Dialog, ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import type { ISession } from './api';
-import { CreateSessionForm } from './components/CreateSessionForm';
+import type { ISession } from '../common/api';
+import { errorMessage } from '../common/apiError';
+import type { PresenceModel } from '../common/presence';
 import {
   buildCreateRequest,
   emptyForm,
@@ -15,8 +16,7 @@ import {
   FormField,
   ICreateSessionForm
 } from './createSession';
-import { errorMessage } from './model';
-import type { PresenceModel } from './presence';
+import { CreateSessionForm } from './CreateSessionForm';
 import type { IStudyApi } from './sessionsApi';
 
 const CREATE_BUTTON = 1;

@@ -1,6 +1,7 @@
 import * as React from 'react';
 
-import type { ISession } from '../api';
+import type { ISession } from '../common/api';
+import { Avatar } from '../common/Avatar';
 import {
   capitalize,
   describeSession,
@@ -9,18 +10,17 @@ import {
   formatWhen,
   STATUS_LABELS,
   TYPE_LABELS
-} from '../format';
-import type { ICardState } from '../model';
-import type { PresenceStatus } from '../realtimeProtocol';
+} from '../common/format';
+import type { PresenceStatus } from '../common/realtimeProtocol';
+import type { ICardState } from './model';
 import {
   ACTION_LABELS,
   ACTION_PROGRESS,
   isFull,
   isOver,
   SessionAction
-} from '../sessionActions';
-import type { IHistorySession } from '../sessionsApi';
-import { Avatar } from './Avatar';
+} from './sessionActions';
+import type { IHistorySession } from './sessionsApi';
 
 export interface ISessionCardProps {
   session: ISession | IHistorySession;

@@ -10,21 +10,21 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 
-import { realtime } from './connection';
-import { showCreateSessionDialog } from './createSessionDialog';
-import { studySessionIcon } from './icons';
-import { errorMessage } from './model';
-import { NotificationBridge, OPEN_ROOM } from './notificationCenter';
-import { presence } from './presence';
-import type { RealtimeClient } from './realtime';
+import { errorMessage } from '../common/apiError';
+import { realtime } from '../common/connection';
+import { studySessionIcon } from '../common/icons';
+import { NotificationBridge, OPEN_ROOM } from '../common/notificationCenter';
+import { presence } from '../common/presence';
+import type { RealtimeClient } from '../common/realtime';
+import { showCreateSessionDialog } from '../sessions/createSessionDialog';
 import {
   parseSessionInvite,
   SESSION_PARAM,
   TOKEN_PARAM,
   withoutSessionInvite
-} from './sessionInvite';
-import { createStudyApi } from './sessionsApi';
-import { CREATE_SESSION, StudySessionSidebar } from './sidebar';
+} from '../sessions/sessionInvite';
+import { createStudyApi } from '../sessions/sessionsApi';
+import { CREATE_SESSION, StudySessionSidebar } from '../sidebar/sidebar';
 
 /** Joins the session of an invite link in the page's URL (run by the router). */
 export const JOIN_FROM_LINK = 'studysession:join-session-from-link';

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { errorMessage } from '../model';
+import { errorMessage } from './apiError';
 
 /** What `useLoad` gives: the last result, the error for people, and reload. */
 export interface ILoaded<T> {

@@ -8,7 +8,8 @@ import { Notification } from '@jupyterlab/apputils';
 import type { CommandRegistry } from '@lumino/commands';
 import type { IDisposable } from '@lumino/disposable';
 
-import { errorMessage } from './model';
+import type { IStudyApi } from '../sessions/sessionsApi';
+import { errorMessage } from './apiError';
 import {
   INotificationAction,
   localShownStore,
@@ -18,7 +19,6 @@ import {
   withdrawnOffers
 } from './notifications';
 import type { INotification, RealtimeClient } from './realtime';
-import type { IStudyApi } from './sessionsApi';
 
 export const OPEN_ROOM = 'studysession:open-room';
 export const OPEN_OFFICE_HOURS = 'studysession:open-office-hours';

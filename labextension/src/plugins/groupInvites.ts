@@ -12,13 +12,13 @@ import {
 } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 
-import { errorMessage } from './room/store';
-import { joinGroup } from './groups/api';
+import { errorMessage } from '../common/store';
+import { joinGroup } from '../groups/api';
 import {
   GROUP_PARAM,
   parseInviteLink,
   withoutInvite
-} from './groups/inviteLink';
+} from '../groups/inviteLink';
 
 export const JOIN_GROUP_COMMAND = 'studysession:join-group';
 

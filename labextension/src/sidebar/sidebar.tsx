@@ -11,17 +11,17 @@ import type { Message } from '@lumino/messaging';
 import { Poll } from '@lumino/polling';
 import * as React from 'react';
 
-import { APIError } from './apiError';
-import { StudySidebar } from './components/StudySidebar';
-import { GroupsView } from './groups/GroupsView';
-import { studySessionIcon } from './icons';
-import { StudyModel } from './model';
-import { OPEN_OFFICE_HOURS, OPEN_ROOM } from './notificationCenter';
-import { listOfficeHours } from './officehours/api';
-import type { PresenceModel } from './presence';
-import type { ConnectionState, RealtimeClient } from './realtime';
-import { buildSessionInviteLink } from './sessionInvite';
-import type { IStudyApi } from './sessionsApi';
+import { APIError } from '../common/apiError';
+import { studySessionIcon } from '../common/icons';
+import { OPEN_OFFICE_HOURS, OPEN_ROOM } from '../common/notificationCenter';
+import type { PresenceModel } from '../common/presence';
+import type { ConnectionState, RealtimeClient } from '../common/realtime';
+import { GroupsView } from '../groups/GroupsView';
+import { listOfficeHours } from '../officehours/api';
+import { StudyModel } from '../sessions/model';
+import { buildSessionInviteLink } from '../sessions/sessionInvite';
+import type { IStudyApi } from '../sessions/sessionsApi';
+import { StudySidebar } from './StudySidebar';
 
 export const CREATE_SESSION = 'studysession:create-session';
 

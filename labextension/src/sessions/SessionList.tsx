@@ -1,7 +1,7 @@
 import * as React from 'react';
 
-import type { ISession } from '../api';
-import type { ISessionListState } from '../model';
+import type { ISession } from '../common/api';
+import type { ISessionListState } from './model';
 
 export interface ISessionListProps {
   state: ISessionListState;

@@ -2,7 +2,7 @@
  * The create-session form as data: its fields, their checks and the request
  * they make (pure logic, unit-tested). The dialog is `createSessionDialog.tsx`.
  */
-import type { SessionType } from './api';
+import type { SessionType } from '../common/api';
 import type { ICreateSession, ISessionSettings } from './sessionsApi';
 
 export type Tool =

@@ -1,19 +1,20 @@
 /**
  * The REST calls of a session room: the session, its participants, chat
- * history, goals and timer, and the host's actions (presence: `presence.ts`). Writes that have
- * a websocket op (chat, goals, timer) go over the realtime client instead.
+ * history, goals and timer, and the host's actions (presence:
+ * `common/presence.ts`). Writes that have a websocket op (chat, goals, timer)
+ * go over the realtime client instead.
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IMe, ISession, serverAPI, sendJSON, sessionPath } from './api';
+import { IMe, ISession, serverAPI, sendJSON, sessionPath } from '../common/api';
 import type {
   IChatMessage,
   IGoal,
   IParticipant,
   ISessionSummary,
   ITimerState
-} from './realtimeProtocol';
+} from '../common/realtimeProtocol';
 
 /** A session as `GET sessions/<id>` describes it, with what the room shows. */
 export interface IRoomSession extends ISession {

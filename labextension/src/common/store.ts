@@ -1,10 +1,10 @@
 /**
- * A minimal observable state holder for the room's models, shaped for
- * React's `useSyncExternalStore` (see `useStore` in `hooks.ts`), and the
- * user-facing text of an error.
+ * A minimal observable state holder for the models of the room, office hours
+ * and groups, shaped for React's `useSyncExternalStore` (see `useStore` in
+ * `hooks.ts`), and the user-facing text of an error.
  */
-import { APIError } from '../apiError';
-import { RealtimeError } from '../realtimeProtocol';
+import { APIError } from './apiError';
+import { RealtimeError } from './realtimeProtocol';
 
 /** Holds an immutable state object and tells listeners when it is replaced. */
 export class Store<T extends object> {

@@ -4,8 +4,8 @@
  */
 import * as React from 'react';
 
-import type { PresenceModel, PresenceScope } from '../presence';
-import { presenceQuery } from '../presence';
+import type { PresenceModel, PresenceScope } from './presence';
+import { presenceQuery } from './presence';
 
 /**
  * Re-render the calling component whenever someone's presence changes;

@@ -1,10 +1,10 @@
 import * as React from 'react';
 
-import type { IUserSummary } from '../api';
-import { errorMessage } from '../model';
-import type { ManualStatus, PresenceModel } from '../presence';
-import type { IPresencePreferences, PresenceStatus } from '../realtimeProtocol';
+import type { IUserSummary } from './api';
+import { errorMessage } from './apiError';
 import { Avatar, PRESENCE_LABELS } from './Avatar';
+import type { ManualStatus, PresenceModel } from './presence';
+import type { IPresencePreferences, PresenceStatus } from './realtimeProtocol';
 
 /** The choices of the status menu: a manual status, or appearing offline. */
 export type StatusChoice = ManualStatus | 'offline';

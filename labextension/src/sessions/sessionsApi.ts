@@ -5,9 +5,18 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import type { IMe, IPage, ISession, IUserSummary, SessionType } from './api';
-import { serverAPI, sessionPath } from './api';
-import type { INotification, ISessionSummary } from './realtimeProtocol';
+import type {
+  IMe,
+  IPage,
+  ISession,
+  IUserSummary,
+  SessionType
+} from '../common/api';
+import { serverAPI, sessionPath } from '../common/api';
+import type {
+  INotification,
+  ISessionSummary
+} from '../common/realtimeProtocol';
 
 /** A session as the history lists it: with its summary once it ended. */
 export interface IHistorySession extends ISession {

@@ -3,7 +3,7 @@
  * With an `invite_token` as well it is an invite link, which the sidebar
  * handles (it joins with the token, then opens the room). Pure, unit-tested.
  */
-import { SESSION_PARAM, TOKEN_PARAM } from './sessionInvite';
+import { SESSION_PARAM, TOKEN_PARAM } from '../sessions/sessionInvite';
 
 /**
  * The session whose room a page's query string asks to open; `null` when

@@ -4,8 +4,8 @@
  * with the layout, and reachable by a link (`/lab?studysession-session=<id>`;
  * with an `invite_token` too, the invite link handled by the sidebar joins
  * first).
- * The room itself is the pure `Room` component of `room/`; this file only
- * wires it to JupyterLab.
+ * The room itself is the pure `Room` component of `room/`, in the panel of
+ * `room/roomPanel.tsx`; this file only wires it to JupyterLab.
  */
 import {
   ILayoutRestorer,
@@ -14,13 +14,10 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
-import { ReactWidget } from '@jupyterlab/ui-components';
-import * as React from 'react';
 
-import { studySessionIcon } from './icons';
-import { Room } from './room';
-import { roomFromQuery, withoutRoomLink } from './roomLink';
-import { SESSION_PARAM } from './sessionInvite';
+import { roomFromQuery, withoutRoomLink } from '../room/roomLink';
+import { createRoomPanel, RoomContent } from '../room/roomPanel';
+import { SESSION_PARAM } from '../sessions/sessionInvite';
 
 /** The command ids of the room (fixed: other parts of the extension call them). */
 export const RoomCommandIDs = {
@@ -29,45 +26,6 @@ export const RoomCommandIDs = {
   /** Used by the router for `?studysession-session=<id>` links. */
   openRoomFromUrl: 'studysession:open-room-from-url'
 } as const;
-
-/** The content of a room panel: the `Room` component for one session. */
-export class RoomContent extends ReactWidget {
-  constructor(readonly sessionId: string) {
-    super();
-    this.addClass('jp-StudySession-roomPanel');
-  }
-
-  protected override render(): React.ReactElement {
-    return (
-      <Room
-        sessionId={this.sessionId}
-        onTitle={title => this._setTitle(title)}
-      />
-    );
-  }
-
-  private _setTitle(title: string): void {
-    const panel = this.parent;
-    if (panel !== null) {
-      panel.title.label = title;
-      panel.title.caption = `Study room: ${title}`;
-    }
-  }
-}
-
-/** A main-area panel holding one session's room. */
-export function createRoomPanel(
-  sessionId: string
-): MainAreaWidget<RoomContent> {
-  const panel = new MainAreaWidget({ content: new RoomContent(sessionId) });
-  panel.id = `jp-studysession-room-${sessionId}`;
-  panel.addClass('jp-StudySession-roomMainArea');
-  panel.title.label = 'Study room';
-  panel.title.caption = 'Study room';
-  panel.title.icon = studySessionIcon;
-  panel.title.closable = true;
-  return panel;
-}
 
 /** Opens session rooms in the main area. */
 export const roomPlugin: JupyterFrontEndPlugin<void> = {

@@ -62,3 +62,18 @@ function parseErrorBody(body: string): { message: string; reason: string } {
     reason: typeof reason === 'string' ? reason : ''
   };
 }
+
+/** The message to show a person for a failure. */
+export function errorMessage(error: unknown, fallback: string): string {
+  if (error instanceof APIError) {
+    return error.message;
+  }
+  if (
+    error instanceof Error &&
+    error.name === 'RealtimeError' &&
+    error.message
+  ) {
+    return error.message;
+  }
+  return fallback;
+}

@@ -13,19 +13,19 @@
  * }
  * ```
  */
+import type { GroupSnapshot, IGroupMember } from '../groups/api';
+import type {
+  EntryStatus,
+  IAnnouncement,
+  IEstimate,
+  IOfficeHours
+} from '../officehours/api';
 import type {
   IUserSummary,
   ISession,
   ParticipantState,
   SessionRole
 } from './api';
-import type { GroupSnapshot, IGroupMember } from './groups/api';
-import type {
-  EntryStatus,
-  IAnnouncement,
-  IEstimate,
-  IOfficeHours
-} from './officehours/api';
 
 // -- envelopes ---------------------------------------------------------------
 

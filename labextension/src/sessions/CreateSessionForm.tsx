@@ -1,17 +1,17 @@
 import * as React from 'react';
 
-import type { SessionType } from '../api';
+import type { SessionType } from '../common/api';
+import { TYPE_LABELS } from '../common/format';
+import type { PresenceStatus } from '../common/realtimeProtocol';
 import {
   FormErrors,
   FormField,
   ICreateSessionForm,
   TOOL_LABELS,
   TOOLS
-} from '../createSession';
-import { TYPE_LABELS } from '../format';
-import type { PresenceStatus } from '../realtimeProtocol';
-import type { IUserSuggestion } from '../sessionsApi';
+} from './createSession';
 import { InvitePicker } from './InvitePicker';
+import type { IUserSuggestion } from './sessionsApi';
 
 export interface ICreateSessionFormProps {
   form: ICreateSessionForm;

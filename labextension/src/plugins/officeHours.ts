@@ -3,7 +3,8 @@
  * brought forward) by the command `studysession:open-office-hours {id}` and
  * restored with the layout. The Study sidebar lists the office hours and runs
  * the command. The views themselves are the pure components of
- * `officehours/`; this file only wires them to JupyterLab.
+ * `officehours/`, in the panel of `officehours/officeHoursPanel.tsx`; this
+ * file only wires them to JupyterLab.
  */
 import {
   ILayoutRestorer,
@@ -15,11 +16,9 @@ import {
   Notification,
   WidgetTracker
 } from '@jupyterlab/apputils';
-import { ReactWidget } from '@jupyterlab/ui-components';
-import * as React from 'react';
 
-import { studySessionIcon } from './icons';
-import { OfficeHoursModel, OfficeHoursQueue } from './officehours';
+import { studySessionIcon } from '../common/icons';
+import { OfficeHoursPanel } from '../officehours/officeHoursPanel';
 
 /** The command ids (fixed: other parts of the extension call them). */
 export const CommandIDs = {
@@ -40,47 +39,6 @@ function openRoom(app: JupyterFrontEnd, sessionId: string): void {
     'The session room cannot be opened here: the room view is not installed.',
     { autoClose: 8000 }
   );
-}
-
-/** One office hours: the student or staff view. */
-export class OfficeHoursPanel extends ReactWidget {
-  constructor(
-    readonly officehoursId: string,
-    private readonly _onOpenRoom: (sessionId: string) => void
-  ) {
-    super();
-    this.addClass('jp-StudySession-ohPanel');
-    this.model = new OfficeHoursModel(officehoursId);
-    this.model.subscribe(() => this._updateTitle());
-  }
-
-  readonly model: OfficeHoursModel;
-
-  override dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.model.dispose();
-    super.dispose();
-  }
-
-  protected override render(): React.ReactElement {
-    return (
-      <OfficeHoursQueue
-        officehoursId={this.officehoursId}
-        model={this.model}
-        onOpenRoom={this._onOpenRoom}
-      />
-    );
-  }
-
-  private _updateTitle(): void {
-    const officehours = this.model.state.officehours;
-    if (officehours !== null && this.parent !== null) {
-      this.parent.title.label = officehours.title;
-      this.parent.title.caption = `Office hours: ${officehours.title}`;
-    }
-  }
 }
 
 /** Adds the office-hours panels and their command. */

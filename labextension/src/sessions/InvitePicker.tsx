@@ -1,9 +1,9 @@
 import * as React from 'react';
 
-import type { IUserSummary } from '../api';
-import type { PresenceStatus } from '../realtimeProtocol';
-import type { IUserSuggestion } from '../sessionsApi';
-import { Avatar } from './Avatar';
+import type { IUserSummary } from '../common/api';
+import { Avatar } from '../common/Avatar';
+import type { PresenceStatus } from '../common/realtimeProtocol';
+import type { IUserSuggestion } from './sessionsApi';
 
 export interface IInvitePickerProps {
   /** The usernames picked so far. */

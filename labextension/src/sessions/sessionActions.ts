@@ -2,7 +2,7 @@
  * Which actions a session card offers: exactly the ones the server lets the
  * current user take (pure logic, unit-tested).
  */
-import type { ISession } from './api';
+import type { ISession } from '../common/api';
 
 export type SessionAction =
   'join' | 'open' | 'start' | 'end' | 'cancel' | 'invite_link';

@@ -1,7 +1,7 @@
 import * as React from 'react';
 
-import type { IUserSummary } from '../api';
-import type { PresenceStatus } from '../realtimeProtocol';
+import type { IUserSummary } from './api';
+import type { PresenceStatus } from './realtimeProtocol';
 
 /** What a status dot says to a screen reader and in its tooltip. */
 export const PRESENCE_LABELS: Readonly<Record<PresenceStatus, string>> = {

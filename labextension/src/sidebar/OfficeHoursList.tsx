@@ -1,11 +1,11 @@
 import type { IDisposable } from '@lumino/disposable';
 import * as React from 'react';
 
+import { Avatar } from '../common/Avatar';
+import type { PresenceModel } from '../common/presence';
+import { useLoad } from '../common/useLoad';
+import { usePresenceWatch } from '../common/usePresence';
 import type { IOfficeHours } from '../officehours/api';
-import type { PresenceModel } from '../presence';
-import { Avatar } from './Avatar';
-import { useLoad } from './useLoad';
-import { usePresenceWatch } from './usePresence';
 
 export interface IOfficeHoursListProps {
   load: () => Promise<IOfficeHours[]>;

@@ -5,10 +5,10 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import type { IMe, ISession } from './api';
-import { APIError } from './apiError';
-import { affectsSessions } from './notifications';
-import type { INotification } from './realtimeProtocol';
+import type { IMe, ISession } from '../common/api';
+import { errorMessage } from '../common/apiError';
+import { affectsSessions } from '../common/notifications';
+import type { INotification } from '../common/realtimeProtocol';
 import { isOver, isReadOnly, SessionAction } from './sessionActions';
 import type { IStudyApi } from './sessionsApi';
 
@@ -333,19 +333,4 @@ export class StudyModel {
   private readonly _cards = new Map<string, ICardState>();
   private _me: IMe | null = null;
   private _tab: StudyTab = 'mine';
-}
-
-/** The message to show a person for a failure. */
-export function errorMessage(error: unknown, fallback: string): string {
-  if (error instanceof APIError) {
-    return error.message;
-  }
-  if (
-    error instanceof Error &&
-    error.name === 'RealtimeError' &&
-    error.message
-  ) {
-    return error.message;
-  }
-  return fallback;
 }

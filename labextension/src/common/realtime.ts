@@ -20,6 +20,11 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
+  DEFAULT_BACKOFF,
+  IBackoffOptions,
+  backoffDelay
+} from './realtimeBackoff';
+import {
   DISCONNECTED_CODE,
   DISPOSED_CODE,
   type OpName,
@@ -30,11 +35,6 @@ import {
   TIMEOUT_CODE,
   parseServerFrame
 } from './realtimeProtocol';
-import {
-  DEFAULT_BACKOFF,
-  IBackoffOptions,
-  backoffDelay
-} from './realtimeBackoff';
 import {
   IChannelListener,
   ISubscriptionStatus,

@@ -3,17 +3,22 @@ import type { IDisposable } from '@lumino/disposable';
 import type { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
-import type { ISession } from '../api';
-import { STUDY_TABS, StudyModel, StudyTab, TAB_LABELS } from '../model';
+import type { ISession } from '../common/api';
+import type { PresenceModel, PresenceScope } from '../common/presence';
+import { StatusMenu } from '../common/StatusMenu';
+import { tabId, tabPanelId, Tabs } from '../common/Tabs';
+import { usePresence, usePresenceWatch } from '../common/usePresence';
 import type { IOfficeHours } from '../officehours/api';
-import type { PresenceModel, PresenceScope } from '../presence';
-import { sessionActions } from '../sessionActions';
+import {
+  STUDY_TABS,
+  StudyModel,
+  StudyTab,
+  TAB_LABELS
+} from '../sessions/model';
+import { sessionActions } from '../sessions/sessionActions';
+import { SessionCard } from '../sessions/SessionCard';
+import { SessionList } from '../sessions/SessionList';
 import { OfficeHoursList } from './OfficeHoursList';
-import { SessionCard } from './SessionCard';
-import { SessionList } from './SessionList';
-import { StatusMenu } from './StatusMenu';
-import { tabId, tabPanelId, Tabs } from './Tabs';
-import { usePresence, usePresenceWatch } from './usePresence';
 
 export interface IStudySidebarProps {
   model: StudyModel;
