@@ -488,6 +488,7 @@ class StudySessionApp(ExtensionApp):
             HubAPI(parent=self),
             wanted=sharing.enabled,
             server_name=sharing.server_name,
+            log=self.log,
         )
         outbox.watch(shares.watch)
         return Services(

@@ -37,8 +37,6 @@ from ...realtime.outbox import Event
 from ...store import Store, after_commit
 from ..sessions.access import room_session
 
-log = logging.getLogger(__name__)
-
 MIN_HUB_VERSION = (5, 0)
 SESSION_EVENTS = {
     "session.started",
@@ -100,7 +98,9 @@ class ShareManager:
         wanted: bool,
         server_name: str = "",
         hub_prefix: str | None = None,
+        log: logging.Logger | None = None,
     ):
+        self.log = log or logging.getLogger(__name__)
         self.store = store
         self.clock = clock
         self.hub = hub
@@ -142,7 +142,9 @@ class ShareManager:
             else:
                 message = f"Sharing the host's server on JupyterHub {version}."
                 self.state = SharingState(True, message)
-        (log.info if self.state.enabled else log.warning)("Study sessions: %s", self.state.message)
+        (self.log.info if self.state.enabled else self.log.warning)(
+            "Study sessions: %s", self.state.message
+        )
         return self.state
 
     # -- what a session's participants see --------------------------------------------------
@@ -201,7 +203,9 @@ class ShareManager:
             if owner is not None:
                 await self.sync_owner(owner)
         except Exception:
-            log.exception("Study sessions: syncing the shares of session %s failed", session_id)
+            self.log.exception(
+                "Study sessions: syncing the shares of session %s failed", session_id
+            )
 
     async def sync_all(self) -> None:
         """Sync every owner with an active session or a recorded share (the periodic repair:
@@ -267,16 +271,18 @@ class ShareManager:
         try:
             await self.hub.grant_share(owner, self.server_name, username)
         except HubAPIError as err:
-            log.warning("Study sessions: cannot share %s's server: %s: %s", owner, username, err)
+            self.log.warning(
+                "Study sessions: cannot share %s's server: %s: %s", owner, username, err
+            )
             return
-        log.info("Study sessions: shared %s's server with %s", owner, username)
+        self.log.info("Study sessions: shared %s's server with %s", owner, username)
 
     async def _revoke(self, owner: str, username: str) -> None:
         try:
             await self.hub.revoke_share(owner, self.server_name, username)
         except HubAPIError as err:
             if err.status != 404:  # 404: the server itself is gone, and its shares with it
-                log.warning(
+                self.log.warning(
                     "Study sessions: cannot revoke %s's share of %s's server: %s",
                     username,
                     owner,
@@ -291,4 +297,4 @@ class ShareManager:
                     HubShare.username == username,
                 )
             )
-        log.info("Study sessions: revoked %s's share of %s's server", username, owner)
+        self.log.info("Study sessions: revoked %s's share of %s's server", username, owner)
