@@ -33,8 +33,6 @@ ROLE_CACHE_SECONDS = 2
 AUTH_CACHE_SECONDS = 1
 SHARE_SYNC_SECONDS = 2
 
-pytestmark = pytest.mark.hub
-
 
 def _missing(reason: str):
     if os.environ.get(REQUIRE_HUB_ENV):
