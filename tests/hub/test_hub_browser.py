@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from .conftest import ROLE_CACHE_SECONDS
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.timeout(420)]
 
+IMAGES = Path(__file__).parents[2] / "docs" / "images"
 WAIT = 90_000  # ms: JupyterLab on a busy 2-core machine
 CHROMIUM_ARGS = [  # as tests/browser
     "--no-sandbox",
@@ -62,6 +64,7 @@ def study_sidebar(page):
     return sidebar
 
 
+@pytest.mark.parametrize("course_hub", ["sqlite"], indirect=True)  # the UI once is enough
 def test_two_students_meet_chat_and_one_admits_the_other_as_a_ta(course_hub, chromium):
     from playwright.sync_api import expect
 
@@ -105,6 +108,10 @@ def test_two_students_meet_chat_and_one_admits_the_other_as_a_ta(course_hub, chr
             expect(
                 reader.locator(room_id).get_by_test_id("studysession-message").filter(has_text=text)
             ).to_be_visible(timeout=15_000)
+        news = alice.locator(".Toastify__toast", has_text="Jupyter news")
+        if news.is_visible():
+            news.get_by_role("button", name="No", exact=True).click()
+        alice.screenshot(path=str(IMAGES / "hub-room.png"))
 
         # alice queues up at office hours; bob, a TA by hub group, admits her
         study_sidebar(alice).locator(f'button[data-officehours-id="{oh["id"]}"]').click()
