@@ -100,6 +100,14 @@ def test_two_students_meet_chat_and_one_admits_the_other_as_a_ta(course_hub, chr
         study_sidebar(bob).get_by_role("button", name=f"Open room: {title}").click()
         expect(bob.locator(room_id)).to_be_visible(timeout=WAIT)
 
+        # alice may open bob's server, where the study notebook is (a hub share)
+        link = alice.locator(room_id).get_by_test_id("studysession-study-server")
+        expect(link).to_contain_text("The study notebook is on bob's server.")
+        expect(link.get_by_role("link", name="Open bob's server")).to_have_attribute(
+            "href", "/user/bob/"
+        )
+        expect(bob.locator(room_id).get_by_test_id("studysession-study-server")).to_have_count(0)
+
         # they chat live, each through their own server
         for sender, reader, text in [(alice, bob, "Hi Bob!"), (bob, alice, "Hi Alice, page 3?")]:
             box = sender.locator(room_id).get_by_test_id("studysession-chat-input")
@@ -111,6 +119,7 @@ def test_two_students_meet_chat_and_one_admits_the_other_as_a_ta(course_hub, chr
         news = alice.locator(".Toastify__toast", has_text="Jupyter news")
         if news.is_visible():
             news.get_by_role("button", name="No", exact=True).click()
+            expect(news).to_have_count(0)
         alice.screenshot(path=str(IMAGES / "hub-room.png"))
 
         # alice queues up at office hours; bob, a TA by hub group, admits her
