@@ -488,6 +488,7 @@ class StudySessionApp(ExtensionApp):
             HubAPI(parent=self),
             wanted=sharing.enabled,
             server_name=sharing.server_name,
+            sync_interval=sharing.sync_interval_seconds,
             log=self.log,
         )
         outbox.watch(shares.watch)
@@ -591,9 +592,8 @@ class StudySessionApp(ExtensionApp):
     async def _start_sharing(self) -> None:
         """Hub shares of hosts' servers: on if configured and the hub is 5.0 or later."""
         shares = self.services.shares
-        interval = HubShares(parent=self).sync_interval_seconds
-        if self.services.store.ready and (await shares.start()).enabled and interval > 0:
-            self._spawn(self._every(interval, shares.sync_all, "syncing hub shares"))
+        if self.services.store.ready and (await shares.start()).enabled and shares.sync_interval:
+            self._spawn(self._every(shares.sync_interval, shares.sync_all, "syncing hub shares"))
 
     def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)

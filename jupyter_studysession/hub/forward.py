@@ -185,6 +185,12 @@ class ForwardWebSocketHandler(
     def open(self, *args, **kwargs):
         super().open(*args, **kwargs)
         self._pump = asyncio.ensure_future(self._from_service())
+        self._pump.add_done_callback(self._pump_done)
+
+    def _pump_done(self, task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.log.error("Study service websocket: forwarding failed", exc_info=task.exception())
+            self.close()
 
     async def _from_service(self) -> None:
         connection = self.upstream_connection

@@ -97,6 +97,7 @@ class ShareManager:
         *,
         wanted: bool,
         server_name: str = "",
+        sync_interval: float = 0,
         hub_prefix: str | None = None,
         log: logging.Logger | None = None,
     ):
@@ -105,6 +106,7 @@ class ShareManager:
         self.clock = clock
         self.hub = hub
         self.server_name = server_name
+        self.sync_interval = sync_interval
         self.hub_prefix = hub_prefix or os.environ.get("JUPYTERHUB_BASE_URL", "/")
         self.state = SharingState(
             False,
