@@ -25,6 +25,8 @@ import os
 import sys
 from pathlib import Path
 
+import jupyterhub
+
 c = get_config()  # noqa: F821
 
 here = Path(__file__).resolve().parent
@@ -65,6 +67,9 @@ c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(state / "homes" / "{username}")
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab"
+# generous on a busy machine (the defaults are 60 and 30 s)
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
 c.Spawner.args = [
     *as_root,
     # how long a server trusts the hub's answer about a visitor's token: a revoked share stops
@@ -109,6 +114,10 @@ c.JupyterHub.services = [
         "oauth_no_confirm": True,
     }
 ]
+if jupyterhub.version_info >= (6,):
+    # how long the hub waits for the service to answer at start-up (30 s by default; the
+    # service loads JupyterLab's server extensions too, slow on a busy machine)
+    c.JupyterHub.services[0]["timeout"] = 120
 
 c.JupyterHub.load_roles = [
     # every user may use the study service (their browser, and their server's token)

@@ -91,7 +91,7 @@ class CourseHub:
         """The study API as ``user`` sees it: through their own server."""
         return self.on_server(user, method, "studysession/api/" + path, user, **kwargs)
 
-    def start_server(self, username: str, timeout: float = 120) -> None:
+    def start_server(self, username: str, timeout: float = 240) -> None:
         reply = self.api("POST", f"users/{username}/server")
         assert reply.status_code in (201, 202, 400), reply.text  # 400: already running
         deadline = time.monotonic() + timeout
@@ -179,7 +179,7 @@ def _start(tmp: Path, db_url: str) -> CourseHub:
             start_new_session=True,
         )
     hub = CourseHub(f"http://127.0.0.1:{port}/", admin_token, db_url, process, log)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"JupyterHub exited ({process.returncode}); see {log}")

@@ -13,7 +13,7 @@ from jupyter_studysession.store import Store
 
 from .conftest import AUTH_CACHE_SECONDS, SHARE_SYNC_SECONDS
 
-pytestmark = [pytest.mark.hub, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.hub, pytest.mark.timeout(900)]  # the first one starts the hub
 
 
 def active_session(hub, host: str, *joined: str) -> str:

@@ -10,7 +10,7 @@ import websocket
 
 from .conftest import ROLE_CACHE_SECONDS
 
-pytestmark = [pytest.mark.hub, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.hub, pytest.mark.timeout(900)]  # the first one starts the hub
 
 JUPYTER_RESOURCES = [
     ("GET", "api/kernels"),
