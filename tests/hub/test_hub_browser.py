@@ -69,7 +69,6 @@ def test_two_students_meet_chat_and_one_admits_the_other_as_a_ta(course_hub, chr
     from playwright.sync_api import expect
 
     hub = course_hub
-    session = None
     hub.api("POST", "groups/tas/users", json={"users": ["bob"]}).raise_for_status()
     try:
         hub.wait_for(
@@ -135,5 +134,8 @@ def test_two_students_meet_chat_and_one_admits_the_other_as_a_ta(course_hub, chr
         expect(alice.get_by_test_id("oh-your-turn")).to_contain_text("It's your turn")
     finally:
         hub.api("DELETE", "groups/tas/users", json={"users": ["bob"]})
-        if session is not None:  # the hub's other tests expect no share of bob's server
-            hub.study("bob", "POST", f"sessions/{session['id']}/end")
+        # the session and the office-hours room bob hosts end: the hub's other tests expect
+        # no share of bob's server
+        hosted = hub.study("bob", "GET", "sessions?status=active&role=host").json()["items"]
+        for each in hosted:
+            hub.study("bob", "POST", f"sessions/{each['id']}/end")
