@@ -19,6 +19,8 @@ from .audit import Audit
 from .bus import Bus, LocalBus, RedisBus
 from .clock import Clock
 from .exceptions import DatabaseNotReady
+from .hub import forward
+from .hub.api import HubAPI
 from .identity import ConfigRoleProvider, RoleProvider, authorize_user_channel
 from .ratelimit import Limit, RateLimiter
 from .realtime import handlers as realtime_handlers
@@ -58,6 +60,8 @@ from .services.sessions import handlers as session_handlers
 from .services.sessions.access import authorize_session_channel
 from .services.sessions.manager import SessionManager, SessionPolicy
 from .services.sessions.participants import ParticipantManager
+from .services.shares import handlers as share_handlers
+from .services.shares.manager import HubShares, ShareManager
 from .services.timer import handlers as timer_handlers
 from .services.timer.manager import TimerManager
 from .services.timer.ops import register_ops as register_timer_ops
@@ -79,6 +83,7 @@ HANDLER_MODULES = [
     schedule_handlers,
     admin_handlers,
     analytics_handlers,
+    share_handlers,
     realtime_handlers,
     openapi,
 ]
@@ -113,6 +118,7 @@ class Services:
     reminders: ReminderManager | None = None
     calendar: CalendarManager | None = None
     analytics: AnalyticsManager | None = None
+    shares: ShareManager | None = None
     handlers: list = field(default_factory=list)
 
     async def close(self) -> None:
@@ -178,6 +184,20 @@ class StudySessionApp(ExtensionApp):
     @default("bus_url")
     def _default_bus_url(self):
         return os.environ.get("JUPYTER_STUDYSESSION_BUS_URL", "")
+
+    service_url = Unicode(
+        config=True,
+        help="""The course's study service, for a student's own server on JupyterHub (e.g.
+        ``http://127.0.0.1:10101/services/study/``). When set, this server keeps no database:
+        the study API and its websockets are forwarded to the service with this server's hub
+        token, which proves to the service who its owner is (see docs/hub.md). Empty (the
+        default): this server is the study server.
+        Default: ``$JUPYTER_STUDYSESSION_SERVICE_URL``.""",
+    )
+
+    @default("service_url")
+    def _default_service_url(self):
+        return os.environ.get("JUPYTER_STUDYSESSION_SERVICE_URL", "")
 
     db_auto_upgrade = Bool(
         False,
@@ -461,6 +481,17 @@ class StudySessionApp(ExtensionApp):
             outbox,
             window=timedelta(days=self.recurrence_window_days),
         )
+        sharing = HubShares(parent=self)
+        shares = ShareManager(
+            store,
+            clock,
+            HubAPI(parent=self),
+            wanted=sharing.enabled,
+            server_name=sharing.server_name,
+            sync_interval=sharing.sync_interval_seconds,
+            log=self.log,
+        )
+        outbox.watch(shares.watch)
         return Services(
             store=store,
             clock=clock,
@@ -497,6 +528,7 @@ class StudySessionApp(ExtensionApp):
             reminders=ReminderManager(store, clock, notifications, self.reminder_minutes),
             calendar=CalendarManager(store, clock, self.calendar_event_minutes),
             analytics=AnalyticsManager(store, clock),
+            shares=shares,
             queue=queue,
             groups=GroupManager(store, clock, notifications, outbox),
             group_sessions=GroupSessionManager(
@@ -505,15 +537,25 @@ class StudySessionApp(ExtensionApp):
         )
 
     def initialize_settings(self):
+        if self.service_url:
+            upstream = forward.Upstream.from_environment(self.service_url)
+            self.settings[forward.SETTINGS_KEY] = upstream
+            self.log.info("Study sessions: forwarded to the study service at %s", self.service_url)
+            return
         self.services = self.build_services(self.serverapp.event_logger)
         self.services.handlers = [h for m in HANDLER_MODULES for h in m.default_handlers]
         self.settings.update({"studysession": self.services})
         self._tasks: set[asyncio.Task] = set()
 
     def initialize_handlers(self):
+        if self.service_url:
+            self.handlers.extend(forward.default_handlers)
+            return
         self.handlers.extend(self.services.handlers)
 
     async def _start_jupyter_server_extension(self, serverapp):
+        if self.service_url:
+            return
         store = self.services.store
         await self.services.bus.start()
         try:
@@ -537,6 +579,7 @@ class StudySessionApp(ExtensionApp):
                     "materialising recurring sessions",
                 )
             )
+        await self._start_sharing()
         if store.ready and self.reminder_interval_seconds > 0:
             self._spawn(
                 self._every(
@@ -545,6 +588,12 @@ class StudySessionApp(ExtensionApp):
                     "sending reminders",
                 )
             )
+
+    async def _start_sharing(self) -> None:
+        """Hub shares of hosts' servers: on if configured and the hub is 5.0 or later."""
+        shares = self.services.shares
+        if self.services.store.ready and (await shares.start()).enabled and shares.sync_interval:
+            self._spawn(self._every(shares.sync_interval, shares.sync_all, "syncing hub shares"))
 
     def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)
@@ -591,6 +640,8 @@ class StudySessionApp(ExtensionApp):
                 self.log.exception("Study sessions: sweeping queues failed; will try again")
 
     async def stop_extension(self):
+        if self.service_url:
+            return
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:

@@ -8,12 +8,15 @@ a username sent by a client is never trusted. Course roles come from a configura
 from __future__ import annotations
 
 import enum
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
-from traitlets import Set, Unicode
+from traitlets import Float, Int, Set, Unicode
 from traitlets.config import LoggingConfigurable
 
 from .exceptions import NotAuthorized
+from .hub.api import HubAPI, HubAPIError
 
 
 class CourseRole(str, enum.Enum):
@@ -50,10 +53,11 @@ class RoleProvider(LoggingConfigurable):
     """Decides a user's course role. Subclass it and set ``c.StudySessionApp.role_provider_class``.
 
     ``user`` is the ``jupyter_server.auth.User`` of the request (on JupyterHub, a
-    ``JupyterHubUser`` whose ``hub_user`` model carries groups and scopes).
+    ``JupyterHubUser`` whose ``hub_user`` model carries the hub's user model). It is asked
+    once per request and once per websocket connection.
     """
 
-    def course_role(self, user) -> CourseRole:
+    async def course_role(self, user) -> CourseRole:
         raise NotImplementedError
 
 
@@ -61,19 +65,26 @@ class ConfigRoleProvider(RoleProvider):
     """Roles from configuration: ``c.StudySessionApp.instructors`` and ``c.StudySessionApp.tas``
     (sets of usernames). Everyone else is a student."""
 
-    def course_role(self, user) -> CourseRole:
-        if user.username in self.parent.instructors:
+    async def course_role(self, user) -> CourseRole:
+        return self.role_by_name(user.username)
+
+    def role_by_name(self, username: str) -> CourseRole:
+        if username in self.parent.instructors:
             return CourseRole.instructor
-        if user.username in self.parent.tas:
+        if username in self.parent.tas:
             return CourseRole.ta
         return CourseRole.student
 
 
-class HubGroupsRoleProvider(RoleProvider):
-    """Roles from JupyterHub groups, for a study server run as a hub service.
+class HubGroupsRoleProvider(ConfigRoleProvider):
+    """Roles from JupyterHub groups, for the course's study service run as a hub service.
 
-    Reads the ``groups`` of the hub user model (the server needs the ``read:users:groups``
-    scope); the configured usernames of :class:`ConfigRoleProvider` still apply.
+    Asks the hub for the user's groups with the service's own token (scope
+    ``read:users:groups``), and remembers the answer for ``cache_seconds``: a change of group
+    membership on the hub counts on the service within that time, without a restart. The
+    configured usernames of :class:`ConfigRoleProvider` still apply. When the hub cannot be
+    asked, the user counts as a student for that request (and the hub is asked again next
+    time).
     """
 
     instructor_groups = Set(
@@ -88,18 +99,50 @@ class HubGroupsRoleProvider(RoleProvider):
         config=True,
         help="JupyterHub groups whose members are teaching assistants.",
     )
+    cache_seconds = Float(
+        60,
+        min=0,
+        config=True,
+        help="""How long a user's groups are remembered. A change of membership on the hub
+        takes effect within this time (websockets keep the role they connected with).""",
+    )
+    cache_size = Int(
+        10_000, min=1, config=True, help="How many users' groups are remembered at most."
+    )
 
-    def course_role(self, user) -> CourseRole:
-        groups = set((getattr(user, "hub_user", None) or {}).get("groups") or ())
-        by_name = ConfigRoleProvider(parent=self.parent).course_role(user)
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.hub = HubAPI(parent=self)
+        self._cache: OrderedDict[str, tuple[float, frozenset[str]]] = OrderedDict()
+
+    async def course_role(self, user) -> CourseRole:
+        by_name = self.role_by_name(user.username)
+        groups = await self.groups(user.username)
         if by_name is CourseRole.instructor or groups & self.instructor_groups:
             return CourseRole.instructor
         if by_name is CourseRole.ta or groups & self.ta_groups:
             return CourseRole.ta
         return CourseRole.student
 
+    async def groups(self, username: str) -> frozenset[str]:
+        now = time.monotonic()
+        cached = self._cache.get(username)
+        if cached is not None and cached[0] > now:
+            self._cache.move_to_end(username)
+            return cached[1]
+        try:
+            groups = frozenset(await self.hub.user_groups(username))
+        except HubAPIError as err:
+            self.log.warning("Study sessions: cannot read %s's hub groups: %s", username, err)
+            return frozenset()
+        self._cache[username] = (now + self.cache_seconds, groups)
+        self._cache.move_to_end(username)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return groups
 
-def identity_of(user, role_provider: RoleProvider) -> Identity:
+
+async def identity_for(user, role_provider: RoleProvider) -> Identity:
     """The :class:`Identity` of a Jupyter ``User`` (``handler.current_user``)."""
     return Identity(
         username=user.username,
@@ -107,7 +150,7 @@ def identity_of(user, role_provider: RoleProvider) -> Identity:
         initials=user.initials,
         color=user.color,
         avatar_url=user.avatar_url,
-        course_role=role_provider.course_role(user),
+        course_role=await role_provider.course_role(user),
     )
 
 

@@ -570,3 +570,18 @@ class CalendarToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+
+
+class HubShare(Base):
+    """A share of a session host's server on JupyterHub that the study service granted
+    (``services/shares``). The row is written before the grant and deleted after the revoke,
+    so a crash in between leaves a row that the next sync settles."""
+
+    __tablename__ = "hub_shares"
+    __table_args__ = (UniqueConstraint("owner", "server_name", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    owner: Mapped[str] = mapped_column(String(255), index=True)
+    server_name: Mapped[str] = mapped_column(String(255), default="")
+    username: Mapped[str] = mapped_column(String(255))
+    granted_at: Mapped[datetime]

@@ -18,3 +18,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ labextension/packag
   jupyter labextension develop --overwrite . >/dev/null
   touch "$stamp"
 fi
+# configurable-http-proxy (npm) for the course hub (scripts/hub) and the hub tests
+if [ ! -x jupyter-config/hub/node_modules/.bin/configurable-http-proxy ]; then
+  echo "==> Installing configurable-http-proxy (npm) into jupyter-config/hub"
+  (cd jupyter-config/hub && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi

@@ -129,6 +129,7 @@ from .sessions import (
     UpdateParticipant,
     UpdateSession,
 )
+from .shares import DescribeStudyServer
 from .users import DescribeUserSuggestion, ListUserSuggestions, SuggestUsersQuery
 
 __all__ = [
@@ -173,6 +174,7 @@ __all__ = [
     "DescribeQueueEntry",
     "DescribeSession",
     "DescribeStaffDuty",
+    "DescribeStudyServer",
     "DescribeSummary",
     "DescribeTimer",
     "DescribeUser",

@@ -9,7 +9,7 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import websocket
 from tornado.iostream import IOStream, StreamClosedError
 
-from ..identity import identity_of
+from ..identity import identity_for
 from ..services.base import AUTH_RESOURCE, Operation
 from .wire import Outgoing
 
@@ -42,7 +42,7 @@ class RealtimeHandler(
     @authorized
     async def get(self, *args, **kwargs):
         await self.services.store.open()
-        self.identity = identity_of(self.current_user, self.services.role_provider)
+        self.identity = await identity_for(self.current_user, self.services.role_provider)
         return await super().get(*args, **kwargs)
 
     def open(self, *args, **kwargs):

@@ -12,6 +12,7 @@ seq 5 exists.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,11 +43,21 @@ class Event:
         )
 
 
+Watcher = Callable[[AsyncSession, Event], None]
+"""Called with ``(db, event)`` for every durable event, inside the writer's transaction."""
+
+
 class Outbox:
     def __init__(self, store: Store, bus: Bus, clock: Clock):
         self.store = store
         self.bus = bus
         self.clock = clock
+        self._watchers: list[Watcher] = []
+
+    def watch(self, watcher: Watcher) -> None:
+        """Let ``watcher`` see every durable event as it is written (to act after the commit
+        with :func:`~jupyter_studysession.store.after_commit`, as the hub shares do)."""
+        self._watchers.append(watcher)
 
     async def append(
         self, db: AsyncSession, channel: str, type: str, data: dict[str, Any]
@@ -67,6 +78,8 @@ class Outbox:
             OutboxEvent(channel=channel, seq=seq, type=type, data=data, created_at=self.clock.now())
         )
         event = Event(channel, type, data, seq)
+        for watcher in self._watchers:
+            watcher(db, event)
         message = event.to_json()
 
         async def publish() -> None:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from tornado import web
 
 from ..exceptions import InvalidInput, RateLimited, StudySessionError
-from ..identity import Identity, identity_of
+from ..identity import Identity, identity_for
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -49,6 +49,8 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
     async def prepare(self):
         await super().prepare()
         await self.services.store.open()
+        if self.current_user:
+            self._actor = await identity_for(self.current_user, self.services.role_provider)
         if self.request.method in WRITE_METHODS and self.current_user:
             self.services.limiter.hit(
                 "write", self.current_user.username, self.services.write_limit
@@ -56,9 +58,8 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
 
     @property
     def actor(self) -> Identity:
-        """The current user as this package sees them (course role included)."""
-        if not hasattr(self, "_actor"):
-            self._actor = identity_of(self.current_user, self.services.role_provider)
+        """The current user as this package sees them (course role included), resolved once
+        per request in :meth:`prepare`."""
         return self._actor
 
     # -- input ---------------------------------------------------------------------------

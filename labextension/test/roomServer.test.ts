@@ -125,6 +125,15 @@ describe('The session room with a real server', { timeout: 120_000 }, () => {
     assert.equal(rooms.bob.state.session?.my_state, 'joined');
   });
 
+  it("should say the study notebook is on the host's server, not shared off a hub", async () => {
+    const where = await apis.bob.getStudyServer(session.id);
+    assert.equal(where.owner, 'alice');
+    assert.equal(where.url, '/user/alice/');
+    assert.equal(where.sharing, false);
+    assert.equal(where.shared, false);
+    assert.match(where.message, /off/);
+  });
+
   it('should page the chat history back, oldest first', async () => {
     for (let i = 1; i <= 12; i++) {
       await server.fetchAs('alice', 'POST', `sessions/${session.id}/messages`, {

@@ -26,6 +26,7 @@ import {
 } from './roomState';
 import { SessionSummary } from './SessionSummary';
 import { SharedTimer } from './SharedTimer';
+import { StudyServerLink } from './StudyServerLink';
 
 export interface IRoomProps {
   sessionId: string;
@@ -110,6 +111,7 @@ export function Room(props: IRoomProps): React.ReactElement {
       actor={actor}
       statusOf={username => presenceModel?.statusOf(username)}
       client={client}
+      api={api}
     />
   );
 }
@@ -173,6 +175,7 @@ function RoomView(props: {
   actor: IRoomActor;
   statusOf(username: string): ReturnType<PresenceModel['statusOf']>;
   client: IRoomClient;
+  api: IRoomApi;
 }): React.ReactElement {
   const { model, state, actor } = props;
   const session = state.session!;
@@ -299,6 +302,7 @@ function RoomView(props: {
       >
         {settings.layout !== 'focus' && timer}
       </RoomHeader>
+      <StudyServerLink api={props.api} session={session} me={actor.username} />
       {state.connection !== 'open' && (
         <p className="jp-StudySession-banner" role="status">
           Connection lost. Reconnecting… The room catches up as soon as it is

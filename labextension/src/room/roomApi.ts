@@ -44,6 +44,23 @@ export interface IEndSessionResult {
   summary: ISessionSummary;
 }
 
+/**
+ * Where the session's study notebook lives: its host's own server on
+ * JupyterHub (`GET sessions/<id>/study-server`). `shared`: you may open it now
+ * (you host the session, or the study service shared it with you).
+ */
+export interface IStudyServer {
+  owner: string;
+  server_name: string;
+  /** The server's path on the hub, e.g. `/user/bob/`. */
+  url: string;
+  /** Whether the study service shares hosts' servers (JupyterHub 5+). */
+  sharing: boolean;
+  shared: boolean;
+  /** Why sharing is off, when it is. */
+  message: string;
+}
+
 /** The change a host makes to a participant. */
 export type ParticipantChange =
   { role: 'co_host' | 'participant' } | { state: 'removed' };
@@ -72,6 +89,7 @@ export interface IRoomApi {
   ): Promise<IMessagePage>;
   listGoals(sessionId: string): Promise<IGoalList>;
   getTimer(sessionId: string): Promise<ITimerState>;
+  getStudyServer(sessionId: string): Promise<IStudyServer>;
 }
 
 /**
@@ -108,6 +126,7 @@ export function createRoomApi(
       );
     },
     listGoals: id => call<IGoalList>(sessionPath(id, '/goals')),
-    getTimer: id => call<ITimerState>(sessionPath(id, '/timer'))
+    getTimer: id => call<ITimerState>(sessionPath(id, '/timer')),
+    getStudyServer: id => call<IStudyServer>(sessionPath(id, '/study-server'))
   };
 }

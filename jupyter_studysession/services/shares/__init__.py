@@ -1,0 +1,1 @@
+"""JupyterHub shares of a session host's server, for the session's study notebook."""
