@@ -460,6 +460,7 @@ class StudySessionApp(ExtensionApp):
             audit,
             outbox,
             window=timedelta(days=self.recurrence_window_days),
+            join_window=policy.join_window,
         )
         return Services(
             store=store,
