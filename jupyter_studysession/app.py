@@ -20,6 +20,7 @@ from .bus import Bus, LocalBus, RedisBus
 from .clock import Clock
 from .exceptions import DatabaseNotReady
 from .identity import ConfigRoleProvider, RoleProvider, authorize_user_channel
+from .labstate import separate_lab_state
 from .ratelimit import Limit, RateLimiter
 from .realtime import handlers as realtime_handlers
 from .realtime.hub import RealtimeHub
@@ -384,6 +385,18 @@ class StudySessionApp(ExtensionApp):
         ended lasts this long.""",
     )
 
+    # -- JupyterLab ---------------------------------------------------------------------
+
+    lab_state_per_user = Bool(
+        False,
+        config=True,
+        help="""Give each user of this server their own JupyterLab layout (workspaces: the
+        open tabs) and settings (theme, ...), in a subfolder per user of JupyterLab's
+        folders, instead of one for everyone. Turn it on for a server several people log in
+        to (a shared study server, the demo); on JupyterHub each user already has a server
+        of their own.""",
+    )
+
     clock = Instance(Clock, config=True, help="The clock managers read (tests replace it).")
 
     @default("clock")
@@ -515,6 +528,9 @@ class StudySessionApp(ExtensionApp):
         self.handlers.extend(self.services.handlers)
 
     async def _start_jupyter_server_extension(self, serverapp):
+        if self.lab_state_per_user:  # once every extension's handlers are in place
+            routes = separate_lab_state(serverapp.web_app)
+            self.log.info("Study sessions: JupyterLab state per user (%d routes)", routes)
         store = self.services.store
         await self.services.bus.start()
         try:

@@ -30,6 +30,9 @@ c.StudySessionApp.tas = {{"tina"}}
 c.StudySessionApp.instructors = {{"prof"}}
 c.StudySessionApp.cleanup_interval_seconds = 0
 c.StudySessionApp.write_limit = "10000/minute"
+c.StudySessionApp.lab_state_per_user = True
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 """
 
 

@@ -19,3 +19,9 @@ c.ServerApp.allow_unauthenticated_access = False
 
 c.StudySessionApp.instructors = {"prof"}
 c.StudySessionApp.tas = {"tina"}
+
+# a server several people use: each demo user gets their own JupyterLab layout and settings
+c.StudySessionApp.lab_state_per_user = True
+# a quiet demo: no "get Jupyter news?" prompt, no update check (nothing to fetch from outside)
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
