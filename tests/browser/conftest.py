@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -43,6 +46,27 @@ def lab(ss_server_process, ss_sqlite_url, jp_asyncio_loop):
     server = ss_server_process("lab", ss_sqlite_url, app="jupyterlab")
     jp_asyncio_loop.run_until_complete(server.wait_ready())
     return server
+
+
+@pytest.fixture(scope="module")
+def demo_lab(tmp_path_factory):
+    """JupyterLab on the demo's data (``jupyter studysession demo-data``), shared by the tests
+    of a module: they may add to it, never rely on what another test did."""
+    from jupyter_studysession.testing import ServerProcess
+
+    workdir = tmp_path_factory.mktemp("demo")
+    db_url = f"sqlite+aiosqlite:///{workdir / 'studysession.sqlite'}"
+    subprocess.run(
+        [sys.executable, "-m", "jupyter_studysession.cli", "demo-data", "--db-url", db_url],
+        check=True,
+        capture_output=True,
+    )
+    server = ServerProcess("lab", workdir, db_url, app="jupyterlab")
+    try:
+        asyncio.run(server.wait_ready())
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

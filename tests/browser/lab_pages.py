@@ -3,7 +3,7 @@ context of their own, open the Study sidebar, tidy the page for a screenshot."""
 
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
 
 from jupyter_studysession.pytest_plugin import token_for
@@ -20,20 +20,16 @@ async def open_lab(
     *,
     height: int = 800,
     clipboard: bool = False,
+    context=None,
 ):
-    """JupyterLab at ``path`` as ``user``, in a browser context of their own (own cookies),
-    with the default layout (``?reset``) and without JupyterLab's "fetch Jupyter news?"
-    question among the notifications. The page records the ``alert()`` messages that ran
-    (``page.dialogs``) and the websockets it opened (``page.sockets``)."""
-    context = await browser.new_context(viewport={"width": 1280, "height": height})
+    """JupyterLab at ``path`` as ``user``, in a browser context of their own (own cookies;
+    or in ``context``), with the default layout (``?reset``). The page records the
+    ``alert()`` messages that ran (``page.dialogs``) and the websockets it opened
+    (``page.sockets``)."""
+    if context is None:
+        context = await browser.new_context(viewport={"width": 1280, "height": height})
     if clipboard:
         await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url)
-    reply = await context.request.put(
-        f"{lab.url}/lab/api/settings/@jupyterlab/apputils-extension:notification",
-        headers={"Authorization": f"token {token_for(user)}"},
-        data=json.dumps({"raw": json.dumps({"fetchNews": "false"})}),
-    )
-    assert reply.ok, await reply.text()
     page = await context.new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: page.dialogs.append(dialog.message))
@@ -55,14 +51,20 @@ async def open_study_sidebar(page):
     return sidebar
 
 
-async def dismiss_news(page) -> None:
-    """JupyterLab's own "get notified about Jupyter news?" question, out of the picture."""
+async def set_theme(page, theme: str) -> None:
+    """Switch JupyterLab to ``theme`` ("JupyterLab Light", "JupyterLab Dark") as a person does,
+    from the Settings menu (a setting of this user only: the test server keeps JupyterLab's
+    settings per user)."""
     from playwright.async_api import expect
 
-    toast = page.locator(".Toastify__toast", has_text="Jupyter news")
-    if await toast.is_visible():
-        await toast.get_by_role("button", name="No", exact=True).click()
-        await expect(toast).to_have_count(0)
+    body = page.locator("body")
+    await expect(body).to_have_attribute("data-jp-theme-name", re.compile("."), timeout=60_000)
+    if await body.get_attribute("data-jp-theme-name") == theme:
+        return
+    await page.locator("#jp-menu-panel").get_by_role("menuitem", name="Settings").click()
+    await page.locator(".lm-Menu-item[data-type=submenu]", has_text="Theme").first.click()
+    await page.locator(".lm-Menu-item", has=page.get_by_text(theme, exact=True)).click()
+    await expect(body).to_have_attribute("data-jp-theme-name", theme, timeout=30_000)
 
 
 async def widen_sidebar(page, width: int = 420) -> None:
@@ -78,7 +80,6 @@ async def widen_sidebar(page, width: int = 420) -> None:
 
 
 async def screenshot(page, name: str) -> None:
-    """``docs/images/<name>.png``, without JupyterLab's news question in it."""
-    await dismiss_news(page)
+    """``docs/images/<name>.png``."""
     IMAGES.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(IMAGES / f"{name}.png"))
