@@ -22,6 +22,7 @@ c.StudySessionApp.tas = {"tina"}
 
 # a server several people use: each demo user gets their own JupyterLab layout and settings
 c.StudySessionApp.lab_state_per_user = True
-# a quiet demo: no "get Jupyter news?" prompt, no update check (nothing to fetch from outside)
+# a quiet demo: no news, no update check, nothing fetched from outside (scripts/run also sets
+# JupyterLab's default not to ask about news)
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"

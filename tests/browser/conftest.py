@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from lab_pages import Demo
 
 REQUIRE_BROWSER_ENV = "STUDYSESSION_REQUIRE_BROWSER"
 CHROMIUM_ARGS = [
@@ -48,10 +49,11 @@ def lab(ss_server_process, ss_sqlite_url, jp_asyncio_loop):
     return server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_lab(tmp_path_factory):
-    """JupyterLab on the demo's data (``jupyter studysession demo-data``), shared by the tests
-    of a module: they may add to it, never rely on what another test did."""
+    """JupyterLab on the demo's data (``jupyter studysession demo-data``), one for the whole
+    test run: tests may add to it (with titles of their own), never rely on what another test
+    did."""
     from jupyter_studysession.testing import ServerProcess
 
     workdir = tmp_path_factory.mktemp("demo")
@@ -81,3 +83,14 @@ def browser(chromium_path, jp_asyncio_loop):
     yield browser
     jp_asyncio_loop.run_until_complete(browser.close())
     jp_asyncio_loop.run_until_complete(playwright.stop())
+
+
+@pytest.fixture(scope="session")
+def demo(demo_lab) -> Demo:
+    async def ids() -> Demo:
+        _, active = await demo_lab.fetch("alice", "sessions?status=active")
+        _, hours = await demo_lab.fetch("alice", "officehours")
+        _, mine = await demo_lab.fetch("alice", "groups")
+        return Demo(active["items"][0]["id"], hours["items"][0]["id"], mine["items"][0]["id"])
+
+    return asyncio.run(ids())

@@ -4,12 +4,23 @@ context of their own, open the Study sidebar, tidy the page for a screenshot."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_studysession.pytest_plugin import token_for
 
 IMAGES = Path(__file__).parents[2] / "docs" / "images"
 """Where the screenshots shown by the README go."""
+
+
+@dataclass
+class Demo:
+    """The ids of the demo data (``demo`` fixture) that tests open: Alice's live session,
+    the office hours, the study group."""
+
+    live_session: str
+    officehours: str
+    group: str
 
 
 async def open_lab(

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
-from lab_pages import open_lab, open_study_sidebar, set_theme
+from lab_pages import Demo, open_lab, open_study_sidebar, set_theme
 from test_widgets import run_every_cell, write_notebook
 from watch import ConsoleWatch, axe_violations
 
@@ -28,19 +28,11 @@ THEMES = ("JupyterLab Light", "JupyterLab Dark")
 
 
 @dataclass
-class Demo:
-    """The demo data's ids the tour needs."""
-
-    live_session: str
-    officehours: str
-    group: str
-
-
-@dataclass
 class Tour:
     """Where the tour is: the page of one person, and the demo's ids."""
 
     page: object
+    lab: object
     user: str
     demo: Demo
 
@@ -125,7 +117,15 @@ async def notifications(tour: Tour) -> str:
 
 
 async def widgets_notebook(tour: Tour) -> str:
+    """A notebook of the user's with the room and the office hours as widgets, run."""
     name = f"study-{tour.user}.ipynb"
+    write_notebook(
+        tour.lab.log_path.parent / name,
+        "from jupyter_studysession.widgets import StudyRoom\n"
+        f'StudyRoom("{tour.demo.live_session}")',
+        "from jupyter_studysession.widgets import OfficeHoursQueue\n"
+        f'OfficeHoursQueue("{tour.demo.officehours}")',
+    )
     await tour.page.goto(tour.page.url.split("/lab")[0] + f"/lab/tree/{name}")
     await tour.page.locator("#jp-main-dock-panel").wait_for(timeout=WAIT)
     await run_every_cell(tour.page, 2)
@@ -148,28 +148,6 @@ PANELS = [
 """Every panel the tour opens, in order (the widgets notebook comes last: it leaves the page)."""
 
 
-@pytest.fixture(scope="module")
-def demo(demo_lab) -> Demo:
-    import asyncio
-
-    async def ids() -> Demo:
-        _, active = await demo_lab.fetch("alice", "sessions?status=active")
-        _, hours = await demo_lab.fetch("alice", "officehours")
-        _, mine = await demo_lab.fetch("alice", "groups")
-        return Demo(active["items"][0]["id"], hours["items"][0]["id"], mine["items"][0]["id"])
-
-    found = asyncio.run(ids())
-    for user in ROLES:
-        write_notebook(
-            demo_lab.log_path.parent / f"study-{user}.ipynb",
-            "from jupyter_studysession.widgets import StudyRoom\n"
-            f'StudyRoom("{found.live_session}")',
-            "from jupyter_studysession.widgets import OfficeHoursQueue\n"
-            f'OfficeHoursQueue("{found.officehours}")',
-        )
-    return found
-
-
 @pytest.mark.parametrize("user", ROLES)
 async def test_every_panel_opens_without_console_errors_or_serious_axe_violations(
     browser, demo_lab, demo, user
@@ -177,7 +155,7 @@ async def test_every_panel_opens_without_console_errors_or_serious_axe_violation
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     watch = ConsoleWatch.attach(context)
     page = await open_lab(browser, demo_lab, user, context=context)
-    tour = Tour(page, user, demo)
+    tour = Tour(page, demo_lab, user, demo)
     found: list[str] = []
     for theme in THEMES:
         await set_theme(page, theme)
