@@ -76,6 +76,8 @@ async def set_theme(page, theme: str) -> None:
     await page.locator(".lm-Menu-item[data-type=submenu]", has_text="Theme").first.click()
     await page.locator(".lm-Menu-item", has=page.get_by_text(theme, exact=True)).click()
     await expect(body).to_have_attribute("data-jp-theme-name", theme, timeout=30_000)
+    # JupyterLab covers the page with its splash while the theme's styles load
+    await page.locator("#jupyterlab-splash").wait_for(state="hidden", timeout=30_000)
 
 
 async def widen_sidebar(page, width: int = 420) -> None:
@@ -90,7 +92,17 @@ async def widen_sidebar(page, width: int = 420) -> None:
         await page.mouse.up()
 
 
-async def screenshot(page, name: str) -> None:
-    """``docs/images/<name>.png``."""
+async def screenshot(page, name: str, element=None, *, themes: bool = True) -> None:
+    """``docs/images/<name>.png`` of the page (or of ``element``) in the light theme, and
+    ``<name>-dark.png`` in the dark one (unless ``themes`` is false: a modal dialog blocks the
+    menu that switches); the page is back in the light theme afterwards."""
     IMAGES.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(IMAGES / f"{name}.png"))
+    target = element or page
+    shots = [("JupyterLab Light", f"{name}.png")]
+    if themes:
+        shots.append(("JupyterLab Dark", f"{name}-dark.png"))
+    for theme, file in shots:
+        await set_theme(page, theme)
+        await page.mouse.move(0, 0)  # no hover, no menu
+        await target.screenshot(path=str(IMAGES / file))
+    await set_theme(page, "JupyterLab Light")

@@ -1,8 +1,7 @@
 import * as React from 'react';
 
 import { realtime } from '../common/connection';
-import { joinNotOpenYet } from '../common/format';
-import { useNow, useStore } from '../common/hooks';
+import { useJoinNotOpenYet, useStore } from '../common/hooks';
 import { presence as tabPresence, PresenceModel } from '../common/presence';
 import { usePresence, usePresenceWatch } from '../common/usePresence';
 import { Chat } from './Chat';
@@ -147,9 +146,7 @@ function RoomGate(props: {
 }): React.ReactElement {
   const { model, state } = props;
   const session = state.session!;
-  const opensAt = Date.parse(session.join_opens_at ?? '');
-  const now = useNow(1000, state.phase === 'join' && opensAt > Date.now());
-  const notYet = joinNotOpenYet(session, new Date(now));
+  const notYet = useJoinNotOpenYet(session, state.phase === 'join');
   const notYetId = React.useId();
   let text: string;
   switch (state.phase) {

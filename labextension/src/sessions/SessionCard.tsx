@@ -8,11 +8,10 @@ import {
   formatParticipants,
   formatScheduledAt,
   formatWhen,
-  joinNotOpenYet,
   STATUS_LABELS,
   TYPE_LABELS
 } from '../common/format';
-import { useNow } from '../common/hooks';
+import { useJoinNotOpenYet } from '../common/hooks';
 import type { PresenceStatus } from '../common/realtimeProtocol';
 import type { ICardState } from './model';
 import {
@@ -116,10 +115,7 @@ export function SessionCard(props: ISessionCardProps): React.ReactElement {
   const summary = summaryLine(session);
   const full = isFull(session);
   // a Join that cannot work yet waits, saying when it opens, and then enables
-  const offersJoin = actions.includes('join');
-  const opensAt = Date.parse(session.join_opens_at ?? '');
-  const now = useNow(1000, offersJoin && opensAt > Date.now());
-  const notYet = offersJoin ? joinNotOpenYet(session, new Date(now)) : null;
+  const notYet = useJoinNotOpenYet(session, actions.includes('join'));
   const notYetId = React.useId();
   return (
     <li
