@@ -22,6 +22,7 @@ from .exceptions import DatabaseNotReady
 from .hub import forward
 from .hub.api import HubAPI
 from .identity import ConfigRoleProvider, RoleProvider, authorize_user_channel
+from .labstate import separate_lab_state
 from .ratelimit import Limit, RateLimiter
 from .realtime import handlers as realtime_handlers
 from .realtime.hub import RealtimeHub
@@ -404,6 +405,18 @@ class StudySessionApp(ExtensionApp):
         ended lasts this long.""",
     )
 
+    # -- JupyterLab ---------------------------------------------------------------------
+
+    lab_state_per_user = Bool(
+        False,
+        config=True,
+        help="""Give each user of this server their own JupyterLab layout (workspaces: the
+        open tabs) and settings (theme, ...), in a subfolder per user of JupyterLab's
+        folders, instead of one for everyone. Turn it on for a server several people log in
+        to (a shared study server, the demo); on JupyterHub each user already has a server
+        of their own.""",
+    )
+
     clock = Instance(Clock, config=True, help="The clock managers read (tests replace it).")
 
     @default("clock")
@@ -480,6 +493,7 @@ class StudySessionApp(ExtensionApp):
             audit,
             outbox,
             window=timedelta(days=self.recurrence_window_days),
+            join_window=policy.join_window,
         )
         sharing = HubShares(parent=self)
         shares = ShareManager(
@@ -554,6 +568,9 @@ class StudySessionApp(ExtensionApp):
         self.handlers.extend(self.services.handlers)
 
     async def _start_jupyter_server_extension(self, serverapp):
+        if self.lab_state_per_user:  # once every extension's handlers are in place
+            routes = separate_lab_state(serverapp.web_app)
+            self.log.info("Study sessions: JupyterLab state per user (%d routes)", routes)
         if self.service_url:
             return
         store = self.services.store

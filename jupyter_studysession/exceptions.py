@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 
 class StudySessionError(Exception):
-    """Base class. ``reason`` is a stable, machine-readable code; the message is for people."""
+    """Base class. ``reason`` is a stable, machine-readable code; the message is for people.
+
+    ``details`` are more fields of the error body, for clients to word the error their own
+    way: a time the error is about goes there (``opens_at=...``), never into the message,
+    so that the UI can say it in the user's locale and time zone.
+    """
 
     status = 400
     reason = "bad_request"
 
-    def __init__(self, message: str, reason: str | None = None):
+    def __init__(self, message: str, reason: str | None = None, **details: Any):
         super().__init__(message)
         self.message = message
         if reason is not None:
             self.reason = reason
+        self.details = details
+
+    def json_details(self) -> dict[str, Any]:
+        """``details`` as JSON values: times in ISO 8601 (UTC, as everywhere on the wire)."""
+        return {
+            key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in self.details.items()
+        }
 
 
 class InvalidInput(StudySessionError):

@@ -30,7 +30,15 @@ c.StudySessionApp.tas = {{"tina"}}
 c.StudySessionApp.instructors = {{"prof"}}
 c.StudySessionApp.cleanup_interval_seconds = 0
 c.StudySessionApp.write_limit = "10000/minute"
+c.StudySessionApp.lab_state_per_user = True
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 """
+
+
+QUIET_LAB_SETTINGS = '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}'
+"""JupyterLab's defaults for everyone on the server (labconfig/default_setting_overrides.json):
+no "get notified about Jupyter news?" question."""
 
 
 def free_port() -> int:
@@ -65,6 +73,8 @@ class ServerProcess:
         config.write_text(
             CONFIG.format(tokens=tokens, db_url=db_url, bus_url=bus_url, prefix=prefix)
         )
+        (root / "labconfig").mkdir()
+        (root / "labconfig" / "default_setting_overrides.json").write_text(QUIET_LAB_SETTINGS)
         env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root), "JUPYTER_DATA_DIR": str(root)}
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(

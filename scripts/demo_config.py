@@ -19,3 +19,10 @@ c.ServerApp.allow_unauthenticated_access = False
 
 c.StudySessionApp.instructors = {"prof"}
 c.StudySessionApp.tas = {"tina"}
+
+# a server several people use: each demo user gets their own JupyterLab layout and settings
+c.StudySessionApp.lab_state_per_user = True
+# a quiet demo: no news, no update check, nothing fetched from outside (scripts/run also sets
+# JupyterLab's default not to ask about news)
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"

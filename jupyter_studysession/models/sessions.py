@@ -200,6 +200,12 @@ class DescribeSession(Response):
         "cancellation.",
     )
     group_id: str | None = Field(None, description="The study group, for a group session.")
+    join_opens_at: datetime | None = Field(
+        None,
+        description="When joining opens: some minutes before the start of a scheduled "
+        "session (before it, a join is refused with this time as ``opens_at``); null when "
+        "the session is not scheduled for a time.",
+    )
 
 
 class ListSessions(Response):

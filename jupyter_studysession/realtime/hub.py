@@ -9,7 +9,8 @@ channels they authorise and the ops they handle; the hub does the rest:
 - events arrive from the bus once per process and are fanned out to the local subscribers,
   already serialised;
 - every op gets an ack ``{"re": id, "ok": true, "data"}`` or
-  ``{"re": id, "ok": false, "error": {"code", "message"}}``.
+  ``{"re": id, "ok": false, "error": {"code", "message"}}`` (with the error's details, such
+  as ``opens_at``, beside them).
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ class RealtimeHub:
             data = await op.handler(conn, payload)
             conn.reply({"re": ref, "ok": True, "data": data})
         except StudySessionError as err:
-            error = {"code": err.reason, "message": err.message}
+            error = {"code": err.reason, "message": err.message, **err.json_details()}
             if isinstance(err, RateLimited):
                 error["retry_after"] = err.retry_after
             conn.reply({"re": ref, "ok": False, "error": error})

@@ -112,10 +112,11 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
         super().log_exception(typ, value, tb)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """Every error body is ``{"message", "reason"}``, for people and for the client."""
+        """Every error body is ``{"message", "reason"}``, for people and for the client, with
+        the error's details, if any (such as ``opens_at``)."""
         error = (kwargs.get("exc_info") or (None, None, None))[1]
         if isinstance(error, StudySessionError):
-            reply = {"message": error.message, "reason": error.reason}
+            reply = {"message": error.message, "reason": error.reason, **error.json_details()}
             if isinstance(error, RateLimited):
                 self.set_header("Retry-After", str(error.retry_after))
         elif isinstance(error, web.HTTPError):

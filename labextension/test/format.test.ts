@@ -3,9 +3,12 @@ import { describe, it } from 'node:test';
 
 import {
   describeSession,
+  formatOpening,
   formatParticipants,
+  formatRelative,
   formatScheduledAt,
-  formatWhen
+  formatWhen,
+  joinNotOpenYet
 } from '../src/common/format';
 import { makeSession } from './fixtures';
 
@@ -83,5 +86,65 @@ describe('describeSession', () => {
       describeSession(session, utc),
       /Active, One-on-one session, not scheduled,/
     );
+  });
+});
+
+describe('formatRelative', () => {
+  const now = new Date('2026-12-06T15:54:00Z');
+  const from = (iso: string) => formatRelative(iso, now, { locale: 'en-US' });
+
+  it('should say how far away a time is in the largest fitting unit', () => {
+    assert.equal(from('2026-12-06T15:54:20Z'), 'in 20 seconds');
+    assert.equal(from('2026-12-06T15:58:00Z'), 'in 4 minutes');
+    assert.equal(from('2026-12-06T18:54:00Z'), 'in 3 hours');
+    assert.equal(from('2026-12-09T15:54:00Z'), 'in 3 days');
+    assert.equal(from('2026-12-06T15:52:00Z'), '2 minutes ago');
+  });
+
+  it('should speak the given locale', () => {
+    const iso = '2026-12-06T15:58:00Z';
+    assert.equal(formatRelative(iso, now, { locale: 'fr' }), 'dans 4 minutes');
+  });
+});
+
+describe('formatOpening', () => {
+  const now = new Date('2026-12-06T15:54:00Z');
+
+  it('should give the local time and how soon, never a timestamp', () => {
+    const opening = formatOpening('2026-12-06T15:58:09.575396+00:00', now, {
+      locale: 'en-US',
+      timeZone: 'UTC'
+    });
+    assert.equal(opening, 'at 3:58 PM, in 4 minutes');
+  });
+
+  it("should say the time in the user's zone and name another day", () => {
+    const opening = formatOpening('2026-12-07T09:00:00Z', now, {
+      locale: 'en-US',
+      timeZone: 'Europe/Paris'
+    });
+    assert.equal(opening, 'tomorrow at 10:00 AM, in 17 hours');
+  });
+});
+
+describe('joinNotOpenYet', () => {
+  const now = new Date('2026-12-06T15:54:00Z');
+  const utc = { locale: 'en-US', timeZone: 'UTC' };
+
+  it('should say when joining opens while it has not', () => {
+    const session = { join_opens_at: '2026-12-06T15:58:00Z' };
+    assert.equal(
+      joinNotOpenYet(session, now, utc),
+      'Joining opens at 3:58 PM, in 4 minutes'
+    );
+  });
+
+  it('should be null once joining is open, or when nothing says it opens', () => {
+    assert.equal(
+      joinNotOpenYet({ join_opens_at: '2026-12-06T15:54:00Z' }, now, utc),
+      null
+    );
+    assert.equal(joinNotOpenYet({ join_opens_at: null }, now, utc), null);
+    assert.equal(joinNotOpenYet({}, now, utc), null);
   });
 });

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
+from lab_pages import Demo
 
 REQUIRE_BROWSER_ENV = "STUDYSESSION_REQUIRE_BROWSER"
 CHROMIUM_ARGS = [
@@ -45,6 +49,28 @@ def lab(ss_server_process, ss_sqlite_url, jp_asyncio_loop):
     return server
 
 
+@pytest.fixture(scope="session")
+def demo_lab(tmp_path_factory):
+    """JupyterLab on the demo's data (``jupyter studysession demo-data``), one for the whole
+    test run: tests may add to it (with titles of their own), never rely on what another test
+    did."""
+    from jupyter_studysession.testing import ServerProcess
+
+    workdir = tmp_path_factory.mktemp("demo")
+    db_url = f"sqlite+aiosqlite:///{workdir / 'studysession.sqlite'}"
+    subprocess.run(
+        [sys.executable, "-m", "jupyter_studysession.cli", "demo-data", "--db-url", db_url],
+        check=True,
+        capture_output=True,
+    )
+    server = ServerProcess("lab", workdir, db_url, app="jupyterlab")
+    try:
+        asyncio.run(server.wait_ready())
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def browser(chromium_path, jp_asyncio_loop):
     """A headless Chromium, driven from the test's event loop."""
@@ -57,3 +83,14 @@ def browser(chromium_path, jp_asyncio_loop):
     yield browser
     jp_asyncio_loop.run_until_complete(browser.close())
     jp_asyncio_loop.run_until_complete(playwright.stop())
+
+
+@pytest.fixture(scope="session")
+def demo(demo_lab) -> Demo:
+    async def ids() -> Demo:
+        _, active = await demo_lab.fetch("alice", "sessions?status=active")
+        _, hours = await demo_lab.fetch("alice", "officehours")
+        _, mine = await demo_lab.fetch("alice", "groups")
+        return Demo(active["items"][0]["id"], hours["items"][0]["id"], mine["items"][0]["id"])
+
+    return asyncio.run(ids())

@@ -3,13 +3,24 @@ context of their own, open the Study sidebar, tidy the page for a screenshot."""
 
 from __future__ import annotations
 
-import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_studysession.pytest_plugin import token_for
 
 IMAGES = Path(__file__).parents[2] / "docs" / "images"
 """Where the screenshots shown by the README go."""
+
+
+@dataclass
+class Demo:
+    """The ids of the demo data (``demo`` fixture) that tests open: Alice's live session,
+    the office hours, the study group."""
+
+    live_session: str
+    officehours: str
+    group: str
 
 
 async def open_lab(
@@ -20,20 +31,16 @@ async def open_lab(
     *,
     height: int = 800,
     clipboard: bool = False,
+    context=None,
 ):
-    """JupyterLab at ``path`` as ``user``, in a browser context of their own (own cookies),
-    with the default layout (``?reset``) and without JupyterLab's "fetch Jupyter news?"
-    question among the notifications. The page records the ``alert()`` messages that ran
-    (``page.dialogs``) and the websockets it opened (``page.sockets``)."""
-    context = await browser.new_context(viewport={"width": 1280, "height": height})
+    """JupyterLab at ``path`` as ``user``, in a browser context of their own (own cookies;
+    or in ``context``), with the default layout (``?reset``). The page records the
+    ``alert()`` messages that ran (``page.dialogs``) and the websockets it opened
+    (``page.sockets``)."""
+    if context is None:
+        context = await browser.new_context(viewport={"width": 1280, "height": height})
     if clipboard:
         await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url)
-    reply = await context.request.put(
-        f"{lab.url}/lab/api/settings/@jupyterlab/apputils-extension:notification",
-        headers={"Authorization": f"token {token_for(user)}"},
-        data=json.dumps({"raw": json.dumps({"fetchNews": "false"})}),
-    )
-    assert reply.ok, await reply.text()
     page = await context.new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: page.dialogs.append(dialog.message))
@@ -55,14 +62,22 @@ async def open_study_sidebar(page):
     return sidebar
 
 
-async def dismiss_news(page) -> None:
-    """JupyterLab's own "get notified about Jupyter news?" question, out of the picture."""
+async def set_theme(page, theme: str) -> None:
+    """Switch JupyterLab to ``theme`` ("JupyterLab Light", "JupyterLab Dark") as a person does,
+    from the Settings menu (a setting of this user only: the test server keeps JupyterLab's
+    settings per user)."""
     from playwright.async_api import expect
 
-    toast = page.locator(".Toastify__toast", has_text="Jupyter news")
-    if await toast.is_visible():
-        await toast.get_by_role("button", name="No", exact=True).click()
-        await expect(toast).to_have_count(0)
+    body = page.locator("body")
+    await expect(body).to_have_attribute("data-jp-theme-name", re.compile("."), timeout=60_000)
+    if await body.get_attribute("data-jp-theme-name") == theme:
+        return
+    await page.locator("#jp-menu-panel").get_by_role("menuitem", name="Settings").click()
+    await page.locator(".lm-Menu-item[data-type=submenu]", has_text="Theme").first.click()
+    await page.locator(".lm-Menu-item", has=page.get_by_text(theme, exact=True)).click()
+    await expect(body).to_have_attribute("data-jp-theme-name", theme, timeout=30_000)
+    # JupyterLab covers the page with its splash while the theme's styles load
+    await page.locator("#jupyterlab-splash").wait_for(state="hidden", timeout=30_000)
 
 
 async def widen_sidebar(page, width: int = 420) -> None:
@@ -77,8 +92,17 @@ async def widen_sidebar(page, width: int = 420) -> None:
         await page.mouse.up()
 
 
-async def screenshot(page, name: str) -> None:
-    """``docs/images/<name>.png``, without JupyterLab's news question in it."""
-    await dismiss_news(page)
+async def screenshot(page, name: str, element=None, *, themes: bool = True) -> None:
+    """``docs/images/<name>.png`` of the page (or of ``element``) in the light theme, and
+    ``<name>-dark.png`` in the dark one (unless ``themes`` is false: a modal dialog blocks the
+    menu that switches); the page is back in the light theme afterwards."""
     IMAGES.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(IMAGES / f"{name}.png"))
+    target = element or page
+    shots = [("JupyterLab Light", f"{name}.png")]
+    if themes:
+        shots.append(("JupyterLab Dark", f"{name}-dark.png"))
+    for theme, file in shots:
+        await set_theme(page, theme)
+        await page.mouse.move(0, 0)  # no hover, no menu
+        await target.screenshot(path=str(IMAGES / file))
+    await set_theme(page, "JupyterLab Light")

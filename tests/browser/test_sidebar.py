@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from lab_pages import IMAGES, open_lab
+from lab_pages import open_lab, screenshot
 
 from jupyter_studysession.pytest_plugin import token_for
 
@@ -72,7 +72,7 @@ async def test_a_person_creates_a_session_invites_someone_who_joins_from_the_not
     suggestion = dialog.get_by_role("option", name=re.compile("Bob"))
     await expect(suggestion).to_be_visible(timeout=5_000)
     await expect(suggestion).to_contain_text("1 session together")
-    await alice.screenshot(path=str(IMAGES / "create-session.png"))
+    await screenshot(alice, "create-session", themes=False)  # the dialog is modal
     await invite.press("Enter")
     await expect(dialog.get_by_test_id("studysession-invitee")).to_have_text(re.compile("Bob"))
     await dialog.get_by_role("button", name="Create session").click()
@@ -90,7 +90,7 @@ async def test_a_person_creates_a_session_invites_someone_who_joins_from_the_not
     await expect(toast).to_be_visible(timeout=10_000)
     await expect(card(bob, "Eigenvalues")).to_be_visible(timeout=10_000)
     await bob.wait_for_timeout(800)  # the toast has slid in
-    await bob.screenshot(path=str(IMAGES / "notification.png"))
+    await screenshot(bob, "notification")
     await toast.get_by_role("button", name="Join").click()
 
     # joined: the room opens, and the card says so
@@ -136,9 +136,7 @@ async def test_a_person_creates_a_session_invites_someone_who_joins_from_the_not
     # carol, who was not invited, opens the link: she joins and lands in the room
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     carol = await context.new_page()
-    # (in a workspace of her own: the default one holds bob's open room)
-    carols = link.replace("/lab?", "/lab/workspaces/carol?")
-    await carol.goto(f"{carols}&token={token_for('carol')}")
+    await carol.goto(f"{link}&token={token_for('carol')}")
     joined = carol.locator(".Toastify__toast", has_text="You joined “Eigenvalues”")
     await expect(joined).to_be_visible(timeout=120_000)
     await expect(carol.locator(f"#jp-studysession-room-{session_id}")).to_be_visible(timeout=WAIT)
@@ -149,7 +147,7 @@ async def test_a_person_creates_a_session_invites_someone_who_joins_from_the_not
     await alice.get_by_test_id("studysession-status-button").click()
     await alice.get_by_role("menuitemradio", name="Online").click()
     await expect(host).to_have_attribute("aria-label", "Alice, Online", timeout=5_000)
-    await alice.locator("#jp-studysession-sidebar").screenshot(path=str(IMAGES / "sidebar.png"))
+    await screenshot(alice, "sidebar", alice.locator("#jp-studysession-sidebar"))
 
 
 async def test_tabs_are_keyboard_reachable_and_a_refusal_is_shown_as_a_message(browser, lab):

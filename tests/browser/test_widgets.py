@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from lab_pages import IMAGES, open_lab
+from lab_pages import open_lab, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -103,8 +103,7 @@ async def test_study_room_widget_should_chat_with_a_room_panel_and_show_office_h
 
     # the picture for the README: the notebook with its room
     await alice.locator(".jp-Notebook .jp-Cell").first.scroll_into_view_if_needed()
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    await alice.screenshot(path=str(IMAGES / "widget.png"))
+    await screenshot(alice, "widget")
 
     # the office hours' queue: alice (a student) joins it from the notebook
     queue = widgets.nth(2)

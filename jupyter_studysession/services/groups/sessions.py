@@ -97,7 +97,10 @@ class GroupSessionManager:
                 )
             )
             rows, cursor = next_cursor(rows, query.limit, lambda s: (s.created_at, s.id))
-            return ListSessions(items=await describe_sessions(db, rows, actor), next_cursor=cursor)
+            return ListSessions(
+                items=await describe_sessions(db, rows, actor, self.policy.join_window),
+                next_cursor=cursor,
+            )
 
     async def schedule_group_session(
         self, actor: Identity, group_id: str, request: CreateGroupSession
@@ -132,7 +135,7 @@ class GroupSessionManager:
                 settings=request.settings,
                 extra_invite=request.invite,
             )
-            described = await describe_session(db, session, actor)
+            described = await describe_session(db, session, actor, self.policy.join_window)
             await publish_group(
                 self.outbox,
                 db,
@@ -168,8 +171,10 @@ class GroupSessionManager:
                 },
                 settings=request.settings,
             )
-            await publish_session(self.outbox, db, session, "session.started")
-            described = await describe_session(db, session, actor)
+            await publish_session(
+                self.outbox, db, session, "session.started", self.policy.join_window
+            )
+            described = await describe_session(db, session, actor, self.policy.join_window)
             await group_session_started(
                 self.outbox,
                 db,

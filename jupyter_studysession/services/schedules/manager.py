@@ -94,6 +94,7 @@ class ScheduleManager:
         audit: Audit,
         outbox: Outbox,
         window: timedelta = timedelta(days=28),
+        join_window: timedelta = timedelta(minutes=5),
     ):
         self.store = store
         self.clock = clock
@@ -101,6 +102,7 @@ class ScheduleManager:
         self.audit = audit
         self.outbox = outbox
         self.window = window
+        self.join_window = join_window
 
     # -- create and top up ---------------------------------------------------------------
 
@@ -148,7 +150,7 @@ class ScheduleManager:
                 session_id=first.id,
                 series_id=series.id,
             )
-            described = await describe_session(db, first, actor)
+            described = await describe_session(db, first, actor, self.join_window)
         self.audit.session(
             "created",
             first.id,
@@ -342,7 +344,7 @@ class ScheduleManager:
             for row in unedited[len(free) :]:  # the new rule has fewer occurrences
                 await self._cancel(db, row, now)
             await self._materialise(db, new, now)
-            described = await describe_session(db, session, actor)
+            described = await describe_session(db, session, actor, self.join_window)
         self.audit.session(
             "updated",
             session_id,
@@ -364,13 +366,13 @@ class ScheduleManager:
         row.occurrence_edited = False
         row.updated_at = now
         await db.flush()
-        await publish_session(self.outbox, db, row, "session.updated")
+        await publish_session(self.outbox, db, row, "session.updated", self.join_window)
 
     async def _cancel(self, db, row: StudySession, now) -> None:
         row.status = SessionStatus.cancelled
         row.sequence += 1
         row.updated_at = now
-        await publish_session(self.outbox, db, row, "session.cancelled")
+        await publish_session(self.outbox, db, row, "session.cancelled", self.join_window)
         await self.notifications.settle_offers(db, row.id)
 
     async def cancel_following(self, actor: Identity, session_id: str) -> DescribeSession:
@@ -418,7 +420,7 @@ class ScheduleManager:
                 session_id=session_id,
                 series_id=series.id,
             )
-            described = await describe_session(db, session, actor)
+            described = await describe_session(db, session, actor, self.join_window)
         for row in rows:
             self.audit.session("cancelled", row.id, actor.username, status=row.status)
         return described

@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,9 +121,10 @@ def is_host(member: Participant | None, *, host_only: bool = False) -> bool:
 
 
 async def describe_sessions(
-    db: AsyncSession, sessions: Sequence[StudySession], actor: Identity
+    db: AsyncSession, sessions: Sequence[StudySession], actor: Identity, join_window: timedelta
 ) -> list[DescribeSession]:
-    """Response models for ``sessions``, with counts, the actor's role and summaries, batched."""
+    """Response models for ``sessions``, with counts, the actor's role and summaries, batched;
+    ``join_window`` before its start, a scheduled session opens to joining."""
     ids = [s.id for s in sessions]
     if not ids:
         return []
@@ -178,6 +179,7 @@ async def describe_sessions(
                     "summary": DescribeSummary.model_validate(summary) if summary else None,
                     "goals_done": goals.get(session.id, (0, 0))[0],
                     "goals_total": goals.get(session.id, (0, 0))[1],
+                    "join_opens_at": join_opens_at(session, join_window),
                 }
             )
         )
@@ -185,9 +187,17 @@ async def describe_sessions(
 
 
 async def describe_session(
-    db: AsyncSession, session: StudySession, actor: Identity
+    db: AsyncSession, session: StudySession, actor: Identity, join_window: timedelta
 ) -> DescribeSession:
-    return (await describe_sessions(db, [session], actor))[0]
+    return (await describe_sessions(db, [session], actor, join_window))[0]
+
+
+def join_opens_at(session: StudySession, join_window: timedelta) -> datetime | None:
+    """When joining a scheduled session opens; ``None`` when it is not scheduled for a time
+    (or no longer scheduled: joining an active session is open, an ended one closed)."""
+    if session.status != SessionStatus.scheduled or session.scheduled_at is None:
+        return None
+    return session.scheduled_at - join_window
 
 
 # -- keyset pagination ------------------------------------------------------------------
@@ -235,10 +245,10 @@ def session_channel(session_id: str) -> str:
 
 
 async def publish_session(
-    outbox, db: AsyncSession, session: StudySession, type: str, **extra
+    outbox, db: AsyncSession, session: StudySession, type: str, join_window: timedelta, **extra
 ) -> None:
     """A durable ``session.*`` event with the session as everyone sees it."""
-    described = await describe_session(db, session, NOBODY)
+    described = await describe_session(db, session, NOBODY, join_window)
     data = described.model_dump(mode="json", exclude={"my_role", "my_state"})
     await outbox.append(db, session_channel(session.id), type, {"session": data, **extra})
 

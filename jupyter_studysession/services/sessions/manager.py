@@ -130,10 +130,12 @@ class SessionManager:
         self.clock = clock
         self.notifications = notifications
         self.limiter = limiter
-        self.schedules = schedules or ScheduleManager(store, clock, notifications, audit, outbox)
+        self.policy = policy or SessionPolicy()
+        self.schedules = schedules or ScheduleManager(
+            store, clock, notifications, audit, outbox, join_window=self.policy.join_window
+        )
         self.audit = audit
         self.outbox = outbox
-        self.policy = policy or SessionPolicy()
         self.connections = connections or attendance.NoConnections()
         self.summarizer = summarizer or ExtractiveSummarizer()
 
@@ -157,7 +159,7 @@ class SessionManager:
             )
             await db.flush()
             await db.refresh(session, ["host"])
-            described = await describe_session(db, session, actor)
+            described = await describe_session(db, session, actor, self.policy.join_window)
         self.audit.session("created", session.id, actor.username, status=session.status)
         if invitees:
             self.audit.session("invited", session.id, actor.username, usernames=invitees)
@@ -166,7 +168,7 @@ class SessionManager:
     async def get_session(self, actor: Identity, session_id: str) -> DescribeSession:
         async with self.store.read() as db:
             session, _ = await viewable_session(db, session_id, actor)
-            return await describe_session(db, session, actor)
+            return await describe_session(db, session, actor, self.policy.join_window)
 
     async def list_sessions(self, actor: Identity, query: ListSessionsQuery) -> ListSessions:
         """The actor's sessions (invited, joined or left), newest first."""
@@ -214,7 +216,10 @@ class SessionManager:
                 await db.scalars(paginate(query, column, StudySession.id, page.cursor, page.limit))
             )
             rows, cursor = next_cursor(rows, page.limit, lambda s: (getattr(s, column.key), s.id))
-            return ListSessions(items=await describe_sessions(db, rows, actor), next_cursor=cursor)
+            return ListSessions(
+                items=await describe_sessions(db, rows, actor, self.policy.join_window),
+                next_cursor=cursor,
+            )
 
     # -- change --------------------------------------------------------------------------
 
@@ -229,7 +234,7 @@ class SessionManager:
         async with self.store.transaction() as db:
             session, _ = await hosted_session(db, session_id, actor)
             if not changes:
-                return await describe_session(db, session, actor)
+                return await describe_session(db, session, actor, self.policy.join_window)
             if session.status in (SessionStatus.completed, SessionStatus.cancelled):
                 raise Conflict(
                     f"The session is {session.status}; it can no longer change.", "session_ended"
@@ -258,8 +263,10 @@ class SessionManager:
             if "scheduled_at" in changes:
                 session.scheduled_at = request.scheduled_at
             session.updated_at = self.clock.now()
-            await publish_session(self.outbox, db, session, "session.updated")
-            described = await describe_session(db, session, actor)
+            await publish_session(
+                self.outbox, db, session, "session.updated", self.policy.join_window
+            )
+            described = await describe_session(db, session, actor, self.policy.join_window)
         self.audit.session("updated", session_id, actor.username, detail=",".join(sorted(changes)))
         return described
 
@@ -282,7 +289,9 @@ class SessionManager:
             session.status = SessionStatus.cancelled
             session.sequence += 1
             session.updated_at = now
-            await publish_session(self.outbox, db, session, "session.cancelled")
+            await publish_session(
+                self.outbox, db, session, "session.cancelled", self.policy.join_window
+            )
             await self.notifications.settle_offers(db, session_id)
             members = await self._member_names(db, session_id, exclude=actor.username)
             await self.notifications.notify(
@@ -292,7 +301,7 @@ class SessionManager:
                 f"“{session.title}” was cancelled",
                 session_id=session_id,
             )
-            described = await describe_session(db, session, actor)
+            described = await describe_session(db, session, actor, self.policy.join_window)
         self.audit.session("cancelled", session_id, actor.username, status=session.status)
         return described
 
@@ -317,9 +326,13 @@ class SessionManager:
             for name in joined:
                 if name in connected:
                     await attendance.open_interval(db, session_id, name, now)
-            await publish_session(self.outbox, db, session, "session.started")
+            await publish_session(
+                self.outbox, db, session, "session.started", self.policy.join_window
+            )
             if group is not None:
-                started = await describe_session(db, session, group_access.NOBODY)
+                started = await describe_session(
+                    db, session, group_access.NOBODY, self.policy.join_window
+                )
                 data = started.model_dump(mode="json", exclude={"my_role", "my_state"})
                 await group_access.group_session_started(self.outbox, db, group, data)
             await self.notifications.notify(
@@ -329,7 +342,7 @@ class SessionManager:
                 f"“{session.title}” has started",
                 session_id=session_id,
             )
-            described = await describe_session(db, session, actor)
+            described = await describe_session(db, session, actor, self.policy.join_window)
         self.audit.session("started", session_id, actor.username, status=session.status)
         return described
 
@@ -351,7 +364,7 @@ class SessionManager:
             last_place = request.last_place if request is not None else None
             summary = await self._end(db, session, actor, last_place)
             result = EndSessionResult(
-                session=await describe_session(db, session, actor),
+                session=await describe_session(db, session, actor, self.policy.join_window),
                 summary=DescribeSummary.model_validate(summary),
             )
         self.audit.session("ended", session_id, actor.username, status=session.status)
@@ -390,10 +403,13 @@ class SessionManager:
             db,
             session,
             "session.ended",
+            self.policy.join_window,
             summary=DescribeSummary.model_validate(summary).model_dump(mode="json"),
         )
         if session.group_id is not None:  # where the group got to, for its next session
-            ended = await describe_session(db, session, group_access.NOBODY)
+            ended = await describe_session(
+                db, session, group_access.NOBODY, self.policy.join_window
+            )
             await group_access.group_session_ended(
                 self.outbox,
                 db,

@@ -88,16 +88,16 @@ class ParticipantManager:
                     )
                 raise NotFound(f"No study session {session_id!r}.", "session_not_found")
             if member is not None and member.state == ParticipantState.joined:
-                return await describe_session(db, session, actor)
+                return await describe_session(db, session, actor, self.policy.join_window)
             if session.status in (SessionStatus.completed, SessionStatus.cancelled):
                 raise Conflict(f"The session is {session.status}.", "session_ended")
             opens = session.scheduled_at and session.scheduled_at - self.policy.join_window
             if session.status == SessionStatus.scheduled and opens and now < opens:
+                window = round(self.policy.join_window.total_seconds() / 60)
                 raise Conflict(
-                    f"Joining opens at {opens.isoformat()}, "
-                    f"{int(self.policy.join_window.total_seconds() // 60)} minutes before "
-                    "the start.",
+                    f"Joining opens {window} minute{'s' if window != 1 else ''} before the start.",
                     "join_window",
+                    opens_at=opens,
                 )
             joined = await db.scalar(
                 select(func.count()).where(
@@ -127,7 +127,7 @@ class ParticipantManager:
             session.last_activity_at = now
             await self.notifications.settle_offers(db, session_id, actor.username)
             await publish_participant(self.outbox, db, member, "participant.joined")
-            described = await describe_session(db, session, actor)
+            described = await describe_session(db, session, actor, self.policy.join_window)
         self.audit.session("joined", session_id, actor.username, usernames=[actor.username])
         return described
 
@@ -152,7 +152,7 @@ class ParticipantManager:
             await attendance.close_intervals(db, session_id, now, actor.username, departed)
             session.last_activity_at = now
             await publish_participant(self.outbox, db, member, "participant.left")
-            described = await describe_session(db, session, actor)
+            described = await describe_session(db, session, actor, self.policy.join_window)
         self.audit.session("left", session_id, actor.username, usernames=[actor.username])
         return described
 

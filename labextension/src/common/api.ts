@@ -57,6 +57,8 @@ export interface ISession {
   my_state: ParticipantState | null;
   created_at: string;
   updated_at: string;
+  /** When joining opens (a scheduled session, some minutes before its start). */
+  join_opens_at?: string | null;
 }
 
 /** One page of a cursor-paginated listing. */

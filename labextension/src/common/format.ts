@@ -101,6 +101,70 @@ export function formatWhen(
   }).format(when);
 }
 
+/**
+ * How far from `now` a time is, in the user's words and locale: "in 4
+ * minutes", "in 20 seconds", "in 3 hours", "in 2 days", "2 minutes ago".
+ */
+export function formatRelative(
+  iso: string,
+  now: Date,
+  options: IDateFormatOptions = {}
+): string {
+  const seconds = Math.round((Date.parse(iso) - now.getTime()) / 1000);
+  if (Number.isNaN(seconds)) {
+    return '';
+  }
+  const words = new Intl.RelativeTimeFormat(options.locale, {
+    numeric: 'auto'
+  });
+  const size = Math.abs(seconds);
+  if (size < 60) {
+    return words.format(seconds, 'second');
+  }
+  if (size < 3600) {
+    return words.format(Math.round(seconds / 60), 'minute');
+  }
+  if (size < 86_400) {
+    return words.format(Math.round(seconds / 3600), 'hour');
+  }
+  return words.format(Math.round(seconds / 86_400), 'day');
+}
+
+/**
+ * When something opens, to end a sentence ("Joining opens …"): "at 3:58 PM,
+ * in 4 minutes" today, "tomorrow at 9:00 AM, in 18 hours" another day; ''
+ * for an invalid time.
+ */
+export function formatOpening(
+  iso: string,
+  now: Date,
+  options: IDateFormatOptions = {}
+): string {
+  const when = formatWhen(iso, now, options);
+  if (when === '') {
+    return '';
+  }
+  const day = when.startsWith('today ') ? when.slice('today '.length) : when;
+  return `${day}, ${formatRelative(iso, now, options)}`;
+}
+
+/**
+ * Why a session cannot be joined yet, with when it can: "Joining opens at
+ * 3:58 PM, in 4 minutes"; `null` once joining is open (or was never
+ * scheduled to open).
+ */
+export function joinNotOpenYet(
+  session: Pick<ISession, 'join_opens_at'>,
+  now: Date,
+  options: IDateFormatOptions = {}
+): string | null {
+  const opens = session.join_opens_at;
+  if (!opens || !(Date.parse(opens) > now.getTime())) {
+    return null;
+  }
+  return `Joining opens ${formatOpening(opens, now, options)}`;
+}
+
 /** `text` with its first letter in upper case, to start a line. */
 export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

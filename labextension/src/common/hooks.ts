@@ -3,6 +3,8 @@
  */
 import * as React from 'react';
 
+import type { ISession } from './api';
+import { joinNotOpenYet } from './format';
 import type { Store } from './store';
 
 /** The state of a store; the component renders again when it changes. */
@@ -25,4 +27,18 @@ export function useNow(intervalMs = 1000, active = true): number {
     return () => clearInterval(timer);
   }, [intervalMs, active]);
   return now;
+}
+
+/**
+ * Why `session` cannot be joined yet ("Joining opens at 3:58 PM, in 4
+ * minutes"), said again every second until it can; `null` once it can, and
+ * while not `active`.
+ */
+export function useJoinNotOpenYet(
+  session: Pick<ISession, 'join_opens_at'>,
+  active = true
+): string | null {
+  const opensAt = Date.parse(session.join_opens_at ?? '');
+  const now = useNow(1000, active && opensAt > Date.now());
+  return active ? joinNotOpenYet(session, new Date(now)) : null;
 }

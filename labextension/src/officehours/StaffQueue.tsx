@@ -217,6 +217,7 @@ export function StaffQueue(props: IStaffQueueProps): React.ReactElement {
                   type="button"
                   className="jp-Button jp-mod-minimal"
                   disabled={state.busy}
+                  aria-label={`Admit: ${entry.user.display_name}`}
                   onClick={() =>
                     void admit(
                       { entry_ids: [entry.id] },
@@ -254,6 +255,7 @@ export function StaffQueue(props: IStaffQueueProps): React.ReactElement {
                   <button
                     type="button"
                     className="jp-Button jp-mod-minimal"
+                    aria-label={`Open room: ${entry.user.display_name}`}
                     onClick={() => onOpenRoom(entry.session_id as string)}
                   >
                     Open room

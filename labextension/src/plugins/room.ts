@@ -13,7 +13,11 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import {
+  MainAreaWidget,
+  Notification,
+  WidgetTracker
+} from '@jupyterlab/apputils';
 
 import { roomFromQuery, withoutRoomLink } from '../room/roomLink';
 import { createRoomPanel, RoomContent } from '../room/roomPanel';
@@ -21,7 +25,11 @@ import { SESSION_PARAM } from '../sessions/sessionInvite';
 
 /** The command ids of the room (fixed: other parts of the extension call them). */
 export const RoomCommandIDs = {
-  /** Args `{ id: string }`: open the session's room, or activate it if open. */
+  /**
+   * Args `{ id: string, restored?: boolean }`: open the session's room, or
+   * activate it if open. `restored` (what the layout restorer passes): close
+   * it again, saying why, if the session is gone or no longer the user's.
+   */
   openRoom: 'studysession:open-room',
   /** Used by the router for `?studysession-session=<id>` links. */
   openRoomFromUrl: 'studysession:open-room-from-url'
@@ -42,6 +50,12 @@ export const roomPlugin: JupyterFrontEndPlugin<void> = {
     const tracker = new WidgetTracker<MainAreaWidget<RoomContent>>({
       namespace: 'studysession-room'
     });
+    // a restored room that closes itself says why, once JupyterLab shows toasts
+    const tellWhyClosed = (message: string): void => {
+      void app.restored.then(() =>
+        Notification.info(message, { autoClose: 10_000 })
+      );
+    };
 
     app.commands.addCommand(RoomCommandIDs.openRoom, {
       label: 'Open Study Room',
@@ -50,7 +64,12 @@ export const roomPlugin: JupyterFrontEndPlugin<void> = {
         args: {
           type: 'object',
           properties: {
-            id: { type: 'string', description: 'The session id' }
+            id: { type: 'string', description: 'The session id' },
+            restored: {
+              type: 'boolean',
+              description:
+                'Restored with the layout: close it if the session is gone'
+            }
           },
           required: ['id']
         }
@@ -62,7 +81,10 @@ export const roomPlugin: JupyterFrontEndPlugin<void> = {
         }
         let panel = tracker.find(widget => widget.content.sessionId === id);
         if (panel === undefined) {
-          panel = createRoomPanel(id);
+          panel = createRoomPanel(
+            id,
+            args.restored === true ? tellWhyClosed : undefined
+          );
           await tracker.add(panel);
         }
         if (!panel.isAttached) {
@@ -76,7 +98,8 @@ export const roomPlugin: JupyterFrontEndPlugin<void> = {
     if (restorer !== null) {
       void restorer.restore(tracker, {
         command: RoomCommandIDs.openRoom,
-        args: widget => ({ id: widget.content.sessionId }),
+        // the layout keeps these; only the restorer runs the command with them
+        args: widget => ({ id: widget.content.sessionId, restored: true }),
         name: widget => widget.content.sessionId
       });
     }

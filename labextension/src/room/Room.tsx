@@ -1,7 +1,7 @@
 import * as React from 'react';
 
 import { realtime } from '../common/connection';
-import { useStore } from '../common/hooks';
+import { useJoinNotOpenYet, useStore } from '../common/hooks';
 import { presence as tabPresence, PresenceModel } from '../common/presence';
 import { usePresence, usePresenceWatch } from '../common/usePresence';
 import { Chat } from './Chat';
@@ -9,7 +9,7 @@ import { Goals } from './Goals';
 import { Participants } from './Participants';
 import { createRoomApi, IRoomApi } from './roomApi';
 import { RoomHeader } from './RoomHeader';
-import { IRoomClient, IRoomSnapshot, RoomModel } from './roomModel';
+import { IRoomClient, IRoomSnapshot, RoomModel, RoomPhase } from './roomModel';
 import {
   canControlTimer,
   canDeleteGoal,
@@ -38,7 +38,18 @@ export interface IRoomProps {
   presence?: PresenceModel | null;
   /** Told the session's title whenever it is known or changes. */
   onTitle?(title: string): void;
+  /**
+   * Told once why the room is not there for this user: the session does not
+   * exist (or they may not see it), or the host removed them.
+   */
+  onUnavailable?(reason: string): void;
 }
+
+/** Why a room is not there for its user, by phase. */
+const UNAVAILABLE: Partial<Record<RoomPhase, string>> = {
+  missing: 'that session no longer exists, or you can no longer see it',
+  removed: 'the host removed you from this session'
+};
 
 /**
  * A session room: header with the shared timer and host actions, chat, goals
@@ -75,6 +86,14 @@ export function Room(props: IRoomProps): React.ReactElement {
     }
   }, [title, onTitle]);
 
+  const unavailable = UNAVAILABLE[state.phase];
+  const onUnavailable = props.onUnavailable;
+  React.useEffect(() => {
+    if (unavailable !== undefined) {
+      onUnavailable?.(unavailable);
+    }
+  }, [unavailable, onUnavailable]);
+
   const actor = model.actor;
   if (state.phase === 'loading' && state.session === null) {
     return (
@@ -85,7 +104,12 @@ export function Room(props: IRoomProps): React.ReactElement {
       </div>
     );
   }
-  if (state.phase === 'error' || state.session === null || actor === null) {
+  if (
+    state.phase === 'error' ||
+    state.phase === 'missing' ||
+    state.session === null ||
+    actor === null
+  ) {
     return (
       <div className="jp-StudySession-roomUI jp-StudySession-room jp-StudySession-roomGate">
         <p className="jp-StudySession-error" role="alert">
@@ -124,6 +148,8 @@ function RoomGate(props: {
 }): React.ReactElement {
   const { model, state } = props;
   const session = state.session!;
+  const notYet = useJoinNotOpenYet(session, state.phase === 'join');
+  const notYetId = React.useId();
   let text: string;
   switch (state.phase) {
     case 'join':
@@ -151,11 +177,18 @@ function RoomGate(props: {
           type="button"
           className="jp-StudySession-button jp-mod-accept"
           data-testid="studysession-join-room"
-          onClick={() => void model.join()}
+          onClick={() => notYet === null && void model.join()}
           disabled={state.busy.has('join')}
+          aria-disabled={notYet !== null || undefined}
+          aria-describedby={notYet !== null ? notYetId : undefined}
         >
           {state.busy.has('join') ? 'Joining…' : 'Join session'}
         </button>
+      )}
+      {state.phase === 'join' && notYet !== null && (
+        <p id={notYetId} data-testid="studysession-join-opens">
+          {notYet}
+        </p>
       )}
       {state.notice !== null && (
         <p className="jp-StudySession-error" role="alert">

@@ -8,7 +8,7 @@
  * client replays what was missed; when the server says events were lost
  * (`reset`), the room loads everything again.
  */
-import type { IMe } from '../common/api';
+import { APIError, IMe } from '../common/api';
 import type {
   ConnectionState,
   ISubscriptionStatus,
@@ -42,10 +42,11 @@ import { ITimerView, receiveTimer } from './timerState';
  * - `join`: the user must join first (`join()`);
  * - `room`: the room;
  * - `removed`, `ended`: why there is no room for them;
+ * - `missing`: there is no such session, or the user may not see it;
  * - `error`: the room could not be loaded (`error` says why; `reload()`).
  */
 export type RoomPhase =
-  'loading' | 'join' | 'room' | 'removed' | 'ended' | 'error';
+  'loading' | 'join' | 'room' | 'removed' | 'ended' | 'missing' | 'error';
 
 /** An action in flight, to disable its button. */
 export type RoomAction =
@@ -149,7 +150,11 @@ export class RoomModel extends Store<IRoomSnapshot> {
       await this._open(generation);
     } catch (error) {
       if (this._current(generation)) {
-        this.set({ phase: 'error', error: errorMessage(error) });
+        const missing = error instanceof APIError && error.status === 404;
+        this.set({
+          phase: missing ? 'missing' : 'error',
+          error: errorMessage(error)
+        });
       }
     }
   }

@@ -11,7 +11,15 @@ import { Room } from './Room';
 
 /** The content of a room panel: the `Room` component for one session. */
 export class RoomContent extends ReactWidget {
-  constructor(readonly sessionId: string) {
+  /**
+   * @param onClosed - when given, the panel closes itself if the session is
+   *   gone or no longer the user's to see (for panels restored with the
+   *   layout), and is told what to say about it.
+   */
+  constructor(
+    readonly sessionId: string,
+    readonly onClosed?: (message: string) => void
+  ) {
     super();
     this.addClass('jp-StudySession-roomPanel');
   }
@@ -20,25 +28,44 @@ export class RoomContent extends ReactWidget {
     return (
       <Room
         sessionId={this.sessionId}
-        onTitle={title => this._setTitle(title)}
+        onTitle={this._setTitle}
+        onUnavailable={this.onClosed ? this._close : undefined}
       />
     );
   }
 
-  private _setTitle(title: string): void {
+  private readonly _setTitle = (title: string): void => {
+    this._title = title;
     const panel = this.parent;
     if (panel !== null) {
       panel.title.label = title;
       panel.title.caption = `Study room: ${title}`;
     }
-  }
+  };
+
+  private readonly _close = (reason: string): void => {
+    if (this.isDisposed) {
+      return;
+    }
+    const room =
+      this._title === null
+        ? 'A study room from your last visit'
+        : `The study room “${this._title}”`;
+    this.onClosed?.(`${room} was closed: ${reason}.`);
+    (this.parent ?? this).dispose();
+  };
+
+  private _title: string | null = null;
 }
 
-/** A main-area panel holding one session's room. */
+/** A main-area panel holding one session's room (see `RoomContent`). */
 export function createRoomPanel(
-  sessionId: string
+  sessionId: string,
+  onClosed?: (message: string) => void
 ): MainAreaWidget<RoomContent> {
-  const panel = new MainAreaWidget({ content: new RoomContent(sessionId) });
+  const panel = new MainAreaWidget({
+    content: new RoomContent(sessionId, onClosed)
+  });
   panel.id = `jp-studysession-room-${sessionId}`;
   panel.addClass('jp-StudySession-roomMainArea');
   panel.title.label = 'Study room';

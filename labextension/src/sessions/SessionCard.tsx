@@ -11,6 +11,7 @@ import {
   STATUS_LABELS,
   TYPE_LABELS
 } from '../common/format';
+import { useJoinNotOpenYet } from '../common/hooks';
 import type { PresenceStatus } from '../common/realtimeProtocol';
 import type { ICardState } from './model';
 import {
@@ -113,6 +114,9 @@ export function SessionCard(props: ISessionCardProps): React.ReactElement {
   const membership = membershipLabel(session);
   const summary = summaryLine(session);
   const full = isFull(session);
+  // a Join that cannot work yet waits, saying when it opens, and then enables
+  const notYet = useJoinNotOpenYet(session, actions.includes('join'));
+  const notYetId = React.useId();
   return (
     <li
       className="jp-StudySession-card"
@@ -195,24 +199,38 @@ export function SessionCard(props: ISessionCardProps): React.ReactElement {
       )}
       {actions.length > 0 && (
         <div className="jp-StudySession-actions">
-          {actions.map((action, index) => (
-            <button
-              key={action}
-              type="button"
-              className={`jp-StudySession-action${
-                index === 0 && action !== 'cancel' ? ' jp-mod-primary' : ''
-              }${action === 'cancel' ? ' jp-mod-warn' : ''}`}
-              aria-label={`${ACTION_LABELS[action]}: ${session.title}`}
-              data-action={action}
-              disabled={card.pending !== null}
-              onClick={() => onAction(action)}
-            >
-              {card.pending === action
-                ? ACTION_PROGRESS[action]
-                : ACTION_LABELS[action]}
-            </button>
-          ))}
+          {actions.map((action, index) => {
+            const waiting = action === 'join' && notYet !== null;
+            return (
+              <button
+                key={action}
+                type="button"
+                className={`jp-StudySession-action${
+                  index === 0 && action !== 'cancel' ? ' jp-mod-primary' : ''
+                }${action === 'cancel' ? ' jp-mod-warn' : ''}`}
+                aria-label={`${ACTION_LABELS[action]}: ${session.title}`}
+                aria-describedby={waiting ? notYetId : undefined}
+                aria-disabled={waiting || undefined}
+                data-action={action}
+                disabled={card.pending !== null}
+                onClick={() => !waiting && onAction(action)}
+              >
+                {card.pending === action
+                  ? ACTION_PROGRESS[action]
+                  : ACTION_LABELS[action]}
+              </button>
+            );
+          })}
         </div>
+      )}
+      {notYet !== null && (
+        <p
+          className="jp-StudySession-cardNote"
+          id={notYetId}
+          data-testid="studysession-join-opens"
+        >
+          {notYet}
+        </p>
       )}
       {(card.error !== null || card.notice !== null) && (
         <div

@@ -1,6 +1,6 @@
 """The whole lifecycle through a real server, with three users, on SQLite and PostgreSQL."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 
 async def test_lifecycle_create_invite_join_start_end(ss_fetch, ss_ws, ss_clock):
@@ -130,11 +130,21 @@ async def test_join_window_opens_five_minutes_before_the_start(ss_fetch, ss_cloc
             },
         )
     ).body["id"]
+    opens = start - timedelta(minutes=5)
+    seen = await ss_fetch("bob", f"sessions/{sid}")
+    assert datetime.fromisoformat(seen.body["join_opens_at"]) == opens
     early = await ss_fetch("bob", f"sessions/{sid}/join", method="POST")
     assert early.status == 409
     assert early.body["reason"] == "join_window"
-    ss_clock.set(start - timedelta(minutes=5))
-    assert (await ss_fetch("bob", f"sessions/{sid}/join", method="POST")).status == 200
+    # the time is data, for the UI to word in the user's zone; the message carries none
+    assert datetime.fromisoformat(early.body["opens_at"]) == opens
+    assert early.body["message"] == "Joining opens 5 minutes before the start."
+    ss_clock.set(opens)
+    joined = await ss_fetch("bob", f"sessions/{sid}/join", method="POST")
+    assert joined.status == 200
+    assert datetime.fromisoformat(joined.body["join_opens_at"]) == opens
+    assert (await ss_fetch("alice", f"sessions/{sid}/start", method="POST")).status == 200
+    assert (await ss_fetch("bob", f"sessions/{sid}")).body["join_opens_at"] is None
 
 
 async def test_cancel_notifies_members_and_refuses_joins(ss_fetch, ss_clock):
