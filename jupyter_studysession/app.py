@@ -121,7 +121,13 @@ class Services:
         engines, in that order; every step runs even if one before it failed. The server
         calls it when it stops, and so do the CLI commands and the ``ss_services`` fixture."""
         async with contextlib.AsyncExitStack() as steps:  # run last in, first out
-            for close in (self.store.dispose, self.bus.stop, self.presence.close, self.hub.close):
+            for close in (
+                self.store.dispose,
+                self.bus.stop,
+                self.presence.close,
+                self.hub.access.close,
+                self.hub.close,
+            ):
                 steps.push_async_callback(close)
             if self.analytics is not None:
                 steps.push_async_callback(self.analytics.close)

@@ -25,14 +25,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..bus import Bus
-from ..exceptions import InvalidInput, NotFound, RateLimited, StudySessionError
+from ..exceptions import InvalidInput, NotAuthorized, RateLimited, StudySessionError
 from ..identity import Identity
+from .access import ACCESS_REVOKED, ChannelAccess, ChannelRule, Revocation, subscription_ended
 from .outbox import Outbox
 from .wire import Outgoing
 
 log = logging.getLogger(__name__)
 
-ChannelAuthorizer = Callable[[Identity, str], Awaitable[None]]
+ChannelAuthorizer = ChannelRule
 """``await authorize(identity, channel_id)`` raises a domain error if not allowed."""
 
 
@@ -90,14 +91,16 @@ class RealtimeHub:
         ops_per_second: float = 20,
         ops_burst: int = 60,
         reorder_seconds: float = 0.5,
+        access: ChannelAccess | None = None,
     ):
         self.outbox = outbox
         self.bus = bus
+        self.access = access or ChannelAccess(bus)
+        self.access.on_revoke(self.revoke)
         self.max_message_bytes = max_message_bytes
         self.ops_per_second = ops_per_second
         self.ops_burst = ops_burst
         self.reorder_seconds = reorder_seconds
-        self._channel_kinds: dict[str, ChannelAuthorizer] = {}
         self._ops: dict[str, Op] = {}
         self._subscribers: dict[str, set[Connection]] = {}
         # per channel: the last seq fanned out here, and events that overtook a missing one
@@ -116,8 +119,9 @@ class RealtimeHub:
     # -- registration --------------------------------------------------------------------
 
     def register_channel(self, kind: str, authorize: ChannelAuthorizer) -> None:
-        """Channels ``<kind>:<id>`` are open to whoever ``authorize`` lets through."""
-        self._channel_kinds[kind] = authorize
+        """Channels ``<kind>:<id>`` are open to whoever ``authorize`` lets through (the rule
+        is kept by :class:`~.access.ChannelAccess`, the one place that decides)."""
+        self.access.register(kind, authorize)
 
     def register_op(
         self,
@@ -196,11 +200,7 @@ class RealtimeHub:
     # -- subscriptions -------------------------------------------------------------------
 
     async def authorize(self, identity: Identity, channel: str) -> None:
-        kind, _, ident = channel.partition(":")
-        authorize = self._channel_kinds.get(kind)
-        if authorize is None or not ident:
-            raise NotFound(f"No channel {channel!r}.", "unknown_channel")
-        await authorize(identity, ident)
+        await self.access.authorize(identity, channel)
 
     async def _subscribe_op(self, conn: Connection, op: SubscribeOp) -> dict:
         return await self.subscribe(conn, op.channel, op.since)
@@ -215,6 +215,7 @@ class RealtimeHub:
         With ``since`` None, nothing is replayed: the client loads the current state by REST
         and continues from the returned ``seq``.
         """
+        mark = self.access.mark()
         await self.authorize(conn.identity, channel)
         if channel in conn.subscriptions:
             await self._unsubscribe(conn, channel)
@@ -235,6 +236,7 @@ class RealtimeHub:
             reset = await self._catch_up(conn, sub)
             if sub.last_seq < current:  # committed, yet not replayed: pruned
                 sub.last_seq, reset = current, True
+        await self._ensure_still_allowed(conn, sub, mark)
         self._flush(conn, sub)
         for callback in self.on_subscribe:
             await self._safely(callback(conn, channel))
@@ -262,6 +264,10 @@ class RealtimeHub:
             if events and events[0].seq != sub.last_seq + 1:
                 reset = True
             for event in events:
+                if event.type == ACCESS_REVOKED and not await self._still_allowed(
+                    conn, sub, Revocation.from_data(sub.channel, event.data)
+                ):
+                    return reset
                 conn.deliver(Outgoing(event.to_json()))
                 sub.last_seq = event.seq
             if len(events) < 1000:
@@ -270,6 +276,8 @@ class RealtimeHub:
     def _flush(self, conn: Connection, sub: Subscription) -> None:
         """Deliver the live events that arrived while catching up, then go live."""
         pending, sub.pending = sub.pending or [], None
+        if conn.subscriptions.get(sub.channel) is not sub:
+            return  # ended meanwhile (access revoked)
         for seq, message in sorted(pending, key=lambda p: -1 if p[0] is None else p[0]):
             self._deliver_one(conn, sub, seq, message)
 
@@ -285,7 +293,10 @@ class RealtimeHub:
         every subscriber would see a gap and query the outbox, one query per subscriber."""
         if not self._subscribers.get(channel):
             return
-        seq = json.loads(message).get("seq")
+        event = json.loads(message)
+        seq = event.get("seq")
+        if event.get("type") == ACCESS_REVOKED:  # before anything after it is fanned out
+            self.access.apply(Revocation.from_data(channel, event.get("data") or {}))
         outgoing = Outgoing(message)  # framed once, written to every subscriber
         last = self._fanned.get(channel)
         if seq is not None and last is not None and seq > last + 1:
@@ -348,6 +359,55 @@ class RealtimeHub:
     async def _repair(self, conn: Connection, sub: Subscription) -> None:
         await self._catch_up(conn, sub)
         self._flush(conn, sub)
+
+    # -- access that ends -----------------------------------------------------------------
+
+    def revoke(self, revocation: Revocation) -> None:
+        """Access to ``revocation.scope`` may have ended for some users (a callback of
+        :class:`~.access.ChannelAccess`): hold their subscriptions' live events at once, check
+        their access again, and end the subscriptions it no longer allows, telling each tab
+        why (``subscription.ended``)."""
+        for channel in (revocation.scope, f"presence:{revocation.scope}"):
+            for conn in list(self._subscribers.get(channel, ())):
+                sub = conn.subscriptions.get(channel)
+                if sub is None or not revocation.concerns(conn.identity.username):
+                    continue
+                hold = sub.pending is None
+                if hold:
+                    sub.pending = []
+                self.spawn(self._recheck(conn, sub, revocation, hold))
+
+    async def _recheck(
+        self, conn: Connection, sub: Subscription, revocation: Revocation, resume: bool
+    ) -> None:
+        if await self._still_allowed(conn, sub, revocation) and resume:
+            self._flush(conn, sub)
+
+    async def _still_allowed(
+        self, conn: Connection, sub: Subscription, revocation: Revocation
+    ) -> bool:
+        """Check access again if ``revocation`` concerns the tab's user; end the
+        subscription (with a ``subscription.ended`` event) if it is no longer allowed."""
+        if conn.subscriptions.get(sub.channel) is not sub:
+            return False
+        if not revocation.concerns(conn.identity.username):
+            return True
+        if await self.access.allowed(conn.identity, sub.channel):
+            return True
+        if conn.subscriptions.get(sub.channel) is sub:
+            conn.deliver(Outgoing(subscription_ended(sub.channel, revocation)))
+            await self._unsubscribe(conn, sub.channel)
+        return False
+
+    async def _ensure_still_allowed(self, conn: Connection, sub: Subscription, mark: int) -> None:
+        """At the end of a subscribe: if access may have ended since it was checked (a
+        revocation arrived meanwhile, or the replay ended it), refuse the subscription."""
+        ended = conn.subscriptions.get(sub.channel) is not sub
+        if not ended and self.access.revoked_since(mark, conn.identity.username, sub.channel):
+            ended = not await self.access.allowed(conn.identity, sub.channel)
+        if ended:
+            await self._unsubscribe(conn, sub.channel)
+            raise NotAuthorized(f"You may no longer follow {sub.channel}.", "access_revoked")
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from ...orm import (
     StudyGroup,
     StudySession,
 )
+from ...realtime.access import revoke_access
 from ...realtime.outbox import Outbox
 from ...store import Store
 from ..notifications.manager import NotificationManager
@@ -171,6 +172,9 @@ class GroupManager:
             await self.outbox.append(
                 db, group_channel(group_id), "group.deleted", {"group_id": group_id}
             )
+            await revoke_access(
+                self.outbox, db, group_channel(group_id), None, "deleted", "The group was deleted."
+            )
             await db.execute(
                 update(StudySession).where(StudySession.group_id == group_id).values(group_id=None)
             )
@@ -233,6 +237,14 @@ class GroupManager:
                     group_channel(group_id),
                     "member.left",
                     {"member": described_member.model_dump(mode="json")},
+                )
+                await revoke_access(
+                    self.outbox,
+                    db,
+                    group_channel(group_id),
+                    [actor.username],
+                    "left",
+                    "You left the group.",
                 )
             await db.delete(member)
             await db.flush()
@@ -305,6 +317,14 @@ class GroupManager:
                 "group_removed",
                 f"You were removed from “{group.name}”",
                 group_id=group_id,
+            )
+            await revoke_access(
+                self.outbox,
+                db,
+                group_channel(group_id),
+                [username],
+                "removed",
+                "An admin removed you from the group.",
             )
             await db.delete(member)
             return described
