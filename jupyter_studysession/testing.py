@@ -52,6 +52,7 @@ class ServerProcess:
         bus_url: str = "",
         prefix: str = "studysession:",
         app: str = "jupyter_server",
+        config: str = "",
     ):
         self.name = name
         self.port = free_port()
@@ -60,10 +61,10 @@ class ServerProcess:
         root.mkdir()
         self.log_path = root / "server.log"
         self.clients: list[WsClient] = []
-        config = root / "jupyter_server_config.py"
+        config_file = root / "jupyter_server_config.py"
         tokens = {token_for(u): u for u in USERS}
-        config.write_text(
-            CONFIG.format(tokens=tokens, db_url=db_url, bus_url=bus_url, prefix=prefix)
+        config_file.write_text(
+            CONFIG.format(tokens=tokens, db_url=db_url, bus_url=bus_url, prefix=prefix) + config
         )
         env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root), "JUPYTER_DATA_DIR": str(root)}
         self._log = self.log_path.open("w")
@@ -72,7 +73,7 @@ class ServerProcess:
                 sys.executable,
                 "-m",
                 app,
-                f"--config={config}",
+                f"--config={config_file}",
                 f"--port={self.port}",
                 "--ServerApp.port_retries=0",
                 "--no-browser",

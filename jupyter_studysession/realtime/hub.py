@@ -22,11 +22,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field
 
 from ..bus import Bus
 from ..exceptions import InvalidInput, NotAuthorized, RateLimited, StudySessionError
 from ..identity import Identity
+from ..jsoninput import read_json, validate
 from .access import ACCESS_REVOKED, ChannelAccess, ChannelRule, Revocation, subscription_ended
 from .outbox import Outbox
 from .wire import Outgoing
@@ -72,13 +73,20 @@ class Connection:
         self.deliver(Outgoing(json.dumps(ack, default=str)))
 
 
+def valid_id(ref: Any) -> bool:
+    """An op's ``id``, echoed in its ack: a short string, an integer, or absent."""
+    if isinstance(ref, str):
+        return len(ref) <= 64
+    return ref is None or (type(ref) is int and abs(ref) < 2**53)
+
+
 class SubscribeOp(BaseModel):
-    channel: str
-    since: int | None = None
+    channel: str = Field(max_length=200)
+    since: int | None = Field(None, ge=0, le=2**31 - 1)
 
 
 class UnsubscribeOp(BaseModel):
-    channel: str
+    channel: str = Field(max_length=200)
 
 
 class RealtimeHub:
@@ -112,6 +120,7 @@ class RealtimeHub:
         self.on_subscribe: list[Callable[[Connection, str], Awaitable[None]]] = []
         self.on_unsubscribe: list[Callable[[Connection, str], Awaitable[None]]] = []
         self.on_disconnect: list[Callable[[Connection], Awaitable[None]]] = []
+        self.on_alive: list[Callable[[Connection], Awaitable[None]]] = []
         bus.set_listener(self.deliver)
         self.register_op("subscribe", self._subscribe_op, SubscribeOp)
         self.register_op("unsubscribe", self._unsubscribe_op, UnsubscribeOp)
@@ -148,6 +157,12 @@ class RealtimeHub:
         for callback in self.on_disconnect:
             await self._safely(callback(conn))
 
+    def alive(self, conn: Connection) -> None:
+        """The connection answered a websocket ping: it is alive (presence counts on it)."""
+        if not conn.closed:
+            for callback in self.on_alive:
+                self.spawn(callback(conn))
+
     def subscribers(self, channel: str) -> set[Connection]:
         return self._subscribers.get(channel, set())
 
@@ -156,16 +171,19 @@ class RealtimeHub:
     async def receive(self, conn: Connection, text: str | bytes) -> None:
         """Handle one frame from the client and send its ack."""
         ref: Any = None
+        envelope: dict = {}
         try:
-            try:
-                envelope = json.loads(text)
-            except ValueError as err:
-                raise InvalidInput("Not valid JSON.", "bad_json") from err
+            # the size first, then the syntax, the nesting and the id: a bad frame gets an
+            # error ack and never closes the socket
+            envelope = read_json(
+                text, max_bytes=self.max_message_bytes, reason="bad_json", what="The message"
+            )
             if not isinstance(envelope, dict):
                 raise InvalidInput("A message must be a JSON object.", "bad_json")
             ref = envelope.get("id")
-            if len(text) > self.max_message_bytes:
-                raise InvalidInput(f"Message over {self.max_message_bytes} bytes.", "too_large")
+            if not valid_id(ref):
+                ref = None
+                raise InvalidInput("id: give a string (up to 64 characters) or an integer.")
             name = envelope.get("op")
             op = self._ops.get(name) if isinstance(name, str) else None
             if op is None:
@@ -173,10 +191,7 @@ class RealtimeHub:
             self._take_token(conn)
             payload: Any = {k: v for k, v in envelope.items() if k not in ("id", "op")}
             if op.model is not None:
-                try:
-                    payload = op.model.model_validate(payload)
-                except ValidationError as err:
-                    raise InvalidInput.from_validation(err) from err
+                payload = validate(op.model, json.dumps(payload))  # strict types
             data = await op.handler(conn, payload)
             conn.reply({"re": ref, "ok": True, "data": data})
         except StudySessionError as err:

@@ -20,11 +20,13 @@ async def open_lab(
     *,
     height: int = 800,
     clipboard: bool = False,
+    before_load=None,
 ):
     """JupyterLab at ``path`` as ``user``, in a browser context of their own (own cookies),
     with the default layout (``?reset``) and without JupyterLab's "fetch Jupyter news?"
     question among the notifications. The page records the ``alert()`` messages that ran
-    (``page.dialogs``) and the websockets it opened (``page.sockets``)."""
+    (``page.dialogs``) and the websockets it opened (``page.sockets``). ``await
+    before_load(page)`` runs before JupyterLab loads (to install a fake clock, say)."""
     context = await browser.new_context(viewport={"width": 1280, "height": height})
     if clipboard:
         await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url)
@@ -39,6 +41,8 @@ async def open_lab(
     page.on("dialog", lambda dialog: page.dialogs.append(dialog.message))
     page.sockets = []
     page.on("websocket", lambda ws: page.sockets.append(ws.url))
+    if before_load is not None:
+        await before_load(page)
     separator = "&" if "?" in path else "?"
     await page.goto(f"{lab.url}{path}{separator}reset&token={token_for(user)}")
     await page.locator("#jp-main-dock-panel").wait_for(timeout=120_000)

@@ -86,7 +86,7 @@ class GroupManager:
         invitees = [u for u in dict.fromkeys(request.invite) if u != actor.username]
         async with self.store.transaction() as db:
             await record_user(db, actor, now)
-            await ensure_users(db, invitees, now)
+            await ensure_users(db, invitees)
             group = StudyGroup(
                 **request.model_dump(exclude={"invite"}),
                 created_by=actor.username,
@@ -257,7 +257,7 @@ class GroupManager:
         now = self.clock.now()
         async with self.store.transaction() as db:
             group, _ = await admin_group(db, group_id, actor)
-            await ensure_users(db, request.usernames, now)
+            await ensure_users(db, request.usernames)
             existing = {
                 m.username
                 for m in await db.scalars(

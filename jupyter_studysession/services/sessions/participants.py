@@ -168,7 +168,7 @@ class ParticipantManager:
             session, _ = await hosted_session(db, session_id, actor)
             if session.status in (SessionStatus.completed, SessionStatus.cancelled):
                 raise Conflict(f"The session is {session.status}.", "session_ended")
-            await ensure_users(db, request.usernames, now)
+            await ensure_users(db, request.usernames)
             existing = {
                 p.username: p
                 for p in await db.scalars(
