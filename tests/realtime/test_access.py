@@ -139,3 +139,15 @@ async def test_a_live_resource_should_be_told_of_every_revocation(ss_app, ss_fet
     assert told == [Revocation(f"group:{group}", ("bob",), "removed", told[0].message)]
     assert told[0].concerns("bob") and not told[0].concerns("alice")
     assert told[0].covers(f"presence:group:{group}")
+
+
+async def test_a_session_deleted_by_the_cleanup_should_end_its_subscriptions(
+    ss_app, ss_clock, ss_fetch, ss_ws
+):
+    sid = (await ss_fetch("alice", "sessions", method="POST", body={"title": "Alone"})).body["id"]
+    alice = await subscribed(ss_ws, "alice", f"session:{sid}")
+    ss_clock.advance(minutes=31)
+    assert (await ss_app.services.sessions.cleanup()).deleted == 1
+    ended = await alice.event(channel=f"session:{sid}", type="subscription.ended")
+    assert ended["data"]["reason"] == "deleted"
+    assert "nobody joined" in ended["data"]["message"]
