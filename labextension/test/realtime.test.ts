@@ -385,6 +385,41 @@ describe('RealtimeClient', () => {
     );
   });
 
+  it('should end a channel whose subscription the server ended, saying why', async t => {
+    const fake = new FakeSocketServer();
+    const client = makeClient(fake);
+    t.after(() => client.dispose());
+    const seen = recorder();
+    client.subscribe('session:s1', seen.listener);
+    client.connect();
+    fake.latest.open();
+    fake.latest.receive({
+      re: fake.latest.lastOp('subscribe').id,
+      ok: true,
+      data: { channel: 'session:s1', seq: 3, reset: false }
+    });
+    const message = 'The host removed you from this session.';
+    fake.latest.receive({
+      channel: 'session:s1',
+      seq: null,
+      type: 'subscription.ended',
+      data: { channel: 'session:s1', reason: 'removed', message }
+    });
+    fake.latest.receive(event('session:s1', 4, 'chat.message'));
+    assert.deepEqual(
+      seen.failures.map(e => [e.code, e.message]),
+      [['removed', message]]
+    );
+    assert.deepEqual(seen.events, []);
+    fake.latest.drop();
+    await waitFor('a new socket', () => fake.sockets.length === 2);
+    fake.latest.open();
+    assert.deepEqual(
+      fake.latest.ops.map(o => o.op),
+      ['heartbeat']
+    );
+  });
+
   it('should retry a subscription that failed for a passing reason', async t => {
     const fake = new FakeSocketServer();
     const client = makeClient(fake);
