@@ -48,6 +48,17 @@ function waitFor<T>(
   return waitForEvery(what, check, 2_000, 2);
 }
 
+/** After the socket drops, the next one subscribes nothing (it only says hello). */
+async function expectNotSubscribedAgain(fake: FakeSocketServer): Promise<void> {
+  fake.latest.drop();
+  await waitFor('a new socket', () => fake.sockets.length === 2);
+  fake.latest.open();
+  assert.deepEqual(
+    fake.latest.ops.map(o => o.op),
+    ['heartbeat']
+  );
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
@@ -376,13 +387,7 @@ describe('RealtimeClient', () => {
       seen.failures.map(e => e.code),
       ['forbidden']
     );
-    fake.latest.drop();
-    await waitFor('a new socket', () => fake.sockets.length === 2);
-    fake.latest.open();
-    assert.deepEqual(
-      fake.latest.ops.map(o => o.op),
-      ['heartbeat']
-    );
+    await expectNotSubscribedAgain(fake);
   });
 
   it('should end a channel whose subscription the server ended, saying why', async t => {
@@ -393,10 +398,10 @@ describe('RealtimeClient', () => {
     client.subscribe('session:s1', seen.listener);
     client.connect();
     fake.latest.open();
-    fake.latest.receive({
-      re: fake.latest.lastOp('subscribe').id,
-      ok: true,
-      data: { channel: 'session:s1', seq: 3, reset: false }
+    fake.latest.ack(fake.latest.lastOp('subscribe').id, {
+      channel: 'session:s1',
+      seq: 3,
+      reset: false
     });
     const message = 'The host removed you from this session.';
     fake.latest.receive({
@@ -411,13 +416,7 @@ describe('RealtimeClient', () => {
       [['removed', message]]
     );
     assert.deepEqual(seen.events, []);
-    fake.latest.drop();
-    await waitFor('a new socket', () => fake.sockets.length === 2);
-    fake.latest.open();
-    assert.deepEqual(
-      fake.latest.ops.map(o => o.op),
-      ['heartbeat']
-    );
+    await expectNotSubscribedAgain(fake);
   });
 
   it('should retry a subscription that failed for a passing reason', async t => {
