@@ -35,6 +35,9 @@ async def test_a_second_server_on_the_same_sqlite_file_should_be_refused_with_th
     for words in (f"pid {first.process.pid}", "c.StudySessionApp.db_url", "bus_url"):
         assert words in body["message"]
     assert "Another Jupyter server" in second.log_path.read_text()
+    with pytest.raises(HTTPClientError) as refused:  # its websocket too
+        await second.ws("alice")
+    assert refused.value.code == 503
     status, session = await first.fetch("alice", "sessions", "POST", {"title": "Still fine"})
     assert status == 201, session
 

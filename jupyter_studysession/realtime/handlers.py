@@ -6,9 +6,10 @@ from jupyter_server.auth.decorator import authorized, ws_authenticated
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.extension.handler import ExtensionHandlerMixin
-from tornado import websocket
+from tornado import web, websocket
 from tornado.iostream import IOStream, StreamClosedError
 
+from ..exceptions import StudySessionError
 from ..identity import identity_of
 from ..services.base import AUTH_RESOURCE, Operation
 from .wire import Outgoing
@@ -62,7 +63,10 @@ class RealtimeHandler(
     @ws_authenticated
     @authorized
     async def get(self, *args, **kwargs):
-        await self.services.open()
+        try:
+            await self.services.open()
+        except StudySessionError as err:  # the database is not ready, or in use elsewhere
+            raise web.HTTPError(err.status, err.message, reason=err.reason) from err
         self.identity = identity_of(self.current_user, self.services.role_provider)
         return await super().get(*args, **kwargs)
 
