@@ -119,13 +119,11 @@ async def decide(
 
 async def remove(db: AsyncSession, session: StudySession, outbox, notifications) -> None:
     """Delete ``session`` (no content) in the caller's transaction: its members' offers to join
-    settled, each member but the host told why, live access to it ended."""
+    settled, each member (the host too) told why, live access to it ended."""
     members = list(
         await db.scalars(
             select(Participant.username).where(
-                Participant.session_id == session.id,
-                Participant.state.in_(MEMBER_STATES),
-                Participant.role != SessionRole.host,
+                Participant.session_id == session.id, Participant.state.in_(MEMBER_STATES)
             )
         )
     )
