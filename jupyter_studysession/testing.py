@@ -42,7 +42,8 @@ def free_port() -> int:
 class ServerProcess:
     """One real server process with the extension (``jupyter server`` or ``jupyter lab``), per-user
     tokens (``token-<name>``), started and killed by a test: for tests across processes
-    (replicas, crashes) and for browser tests."""
+    (replicas, crashes) and for browser tests. ``config`` is appended to its configuration
+    file (``c.StudySessionApp.presence_timeout_seconds = 3``, say)."""
 
     def __init__(
         self,
