@@ -18,7 +18,7 @@ Settings from the environment (all optional; ``./scripts/hub`` and the tests set
 ``STUDYHUB_PORT`` (8000), ``STUDYHUB_HUB_PORT`` (8081), ``STUDYHUB_PROXY_API_PORT`` (8001),
 ``STUDYHUB_SERVICE_PORT`` (10101), ``STUDYHUB_DB_URL`` (the service's database; default a SQLite
 file in ``STUDYHUB_DIR``), ``STUDYHUB_ROLE_CACHE_SECONDS`` (60), ``STUDYHUB_AUTH_CACHE_SECONDS``
-(10), ``STUDYHUB_SHARE_SYNC_SECONDS`` (60).
+(10), ``STUDYHUB_SHARE_SYNC_SECONDS`` (60), ``STUDYHUB_ROSTER_SECONDS`` (300).
 """
 
 import os
@@ -96,6 +96,7 @@ service_env = {
     ),
     "STUDYHUB_ROLE_CACHE_SECONDS": os.environ.get("STUDYHUB_ROLE_CACHE_SECONDS", "60"),
     "STUDYHUB_SHARE_SYNC_SECONDS": os.environ.get("STUDYHUB_SHARE_SYNC_SECONDS", "60"),
+    "STUDYHUB_ROSTER_SECONDS": os.environ.get("STUDYHUB_ROSTER_SECONDS", "300"),
 }
 (state / "study").mkdir(exist_ok=True)
 c.JupyterHub.services = [
@@ -128,6 +129,7 @@ c.JupyterHub.load_roles = [
         "scopes": [
             "read:users:groups",  # course roles from hub groups
             "read:users:name",  # share a host's server with a participant, by name
+            "list:users",  # invite hub users before their first visit (hub/roster.py)
             "shares",  # grant and revoke those shares (includes access:servers)
         ],
     },

@@ -25,3 +25,6 @@ c.HubGroupsRoleProvider.cache_seconds = float(os.environ.get("STUDYHUB_ROLE_CACH
 # Share a session host's server with its joined participants while it is active (JupyterHub 5+).
 c.HubShares.enabled = True
 c.HubShares.sync_interval_seconds = float(os.environ.get("STUDYHUB_SHARE_SYNC_SECONDS", "60"))
+
+# Hub users can be invited before their first visit: the service lists them every 5 minutes.
+c.HubRoster.interval_seconds = float(os.environ.get("STUDYHUB_ROSTER_SECONDS", "300"))

@@ -21,7 +21,8 @@ from .clock import Clock
 from .exceptions import DatabaseNotReady
 from .hub import forward
 from .hub.api import HubAPI
-from .identity import ConfigRoleProvider, RoleProvider, authorize_user_channel
+from .hub.roster import HubRoster
+from .identity import ConfigRoleProvider, RoleProvider, authorize_user_channel, identity_for
 from .labstate import separate_lab_state
 from .ratelimit import Limit, RateLimiter
 from .realtime import handlers as realtime_handlers
@@ -67,7 +68,7 @@ from .services.timer import handlers as timer_handlers
 from .services.timer.manager import TimerManager
 from .services.timer.ops import register_ops as register_timer_ops
 from .services.users import handlers as user_handlers
-from .services.users.manager import UserManager
+from .services.users.manager import UserManager, record_roster
 from .store import Store, redact_url
 from .summarizer import ExtractiveSummarizer, Summarizer
 
@@ -120,7 +121,26 @@ class Services:
     calendar: CalendarManager | None = None
     analytics: AnalyticsManager | None = None
     shares: ShareManager | None = None
+    hub_roster: HubRoster | None = None
     handlers: list = field(default_factory=list)
+    roster: list = field(default_factory=list)
+    """Users the identity provider lists (``jupyter_server.auth.User``), recorded on open."""
+    _opening: asyncio.Future | None = field(default=None, repr=False)
+
+    async def open(self) -> str:
+        """The store ready (:meth:`Store.open`: once, at start-up or on the first request),
+        and the roster recorded as known users. Raises ``DatabaseNotReady`` if it is not."""
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._open())
+        return await asyncio.shield(self._opening)
+
+    async def _open(self) -> str:
+        outcome = await self.store.open()
+        if self.roster:
+            async with self.store.transaction() as db:
+                users = {u.username: await identity_for(u, self.role_provider) for u in self.roster}
+                await record_roster(db, users, self.clock.now())
+        return outcome
 
     async def close(self) -> None:
         """Release what :meth:`StudySessionApp.build_services` opened: the hub's tasks, this
@@ -128,7 +148,13 @@ class Services:
         engines, in that order; every step runs even if one before it failed. The server
         calls it when it stops, and so do the CLI commands and the ``ss_services`` fixture."""
         async with contextlib.AsyncExitStack() as steps:  # run last in, first out
-            for close in (self.store.dispose, self.bus.stop, self.presence.close, self.hub.close):
+            for close in (
+                self.store.dispose,
+                self.bus.stop,
+                self.presence.close,
+                self.hub.access.close,
+                self.hub.close,
+            ):
                 steps.push_async_callback(close)
             if self.analytics is not None:
                 steps.push_async_callback(self.analytics.close)
@@ -249,10 +275,21 @@ class StudySessionApp(ExtensionApp):
     )
     abandon_scheduled_after_minutes = Float(
         30,
+        min=0,
         config=True,
-        help="""Delete a scheduled session that never started and saw no activity (no one
-        but the host joined, no chat, no goals) this many minutes after its scheduled time
-        (or its creation, when unscheduled).""",
+        help="""Delete a scheduled session that never started and holds nothing (nobody but
+        the host ever joined, no pending invitation or live invite link, no chat, no goals)
+        this many minutes after its scheduled time (or its creation, when unscheduled).""",
+    )
+    expire_unstarted_after_hours = Float(
+        168,
+        min=0,
+        config=True,
+        help="""A scheduled session that never started, but has pending invitations or
+        content, is kept this many hours after its scheduled time (or creation); then one
+        with content (someone else joined, chat or goals) is cancelled, so it stays in
+        everyone's history, and one without is deleted, its invitees told "removed: nobody
+        joined". It should be longer than ``abandon_scheduled_after_minutes``.""",
     )
     auto_end_active_after_hours = Float(
         6,
@@ -432,6 +469,7 @@ class StudySessionApp(ExtensionApp):
             auto_end_active_after=timedelta(hours=self.auto_end_active_after_hours),
             create_limit=Limit.parse(self.session_create_limit),
             event_retention=timedelta(hours=self.event_retention_hours),
+            expire_unstarted_after=timedelta(hours=self.expire_unstarted_after_hours),
         )
 
     def build_services(self, event_logger=None) -> Services:
@@ -496,10 +534,11 @@ class StudySessionApp(ExtensionApp):
             join_window=policy.join_window,
         )
         sharing = HubShares(parent=self)
+        hub_api = HubAPI(parent=self)
         shares = ShareManager(
             store,
             clock,
-            HubAPI(parent=self),
+            hub_api,
             wanted=sharing.enabled,
             server_name=sharing.server_name,
             sync_interval=sharing.sync_interval_seconds,
@@ -543,6 +582,9 @@ class StudySessionApp(ExtensionApp):
             calendar=CalendarManager(store, clock, self.calendar_event_minutes),
             analytics=AnalyticsManager(store, clock),
             shares=shares,
+            hub_roster=(
+                HubRoster(store, clock, hub_api, parent=self) if hub_api.configured else None
+            ),
             queue=queue,
             groups=GroupManager(store, clock, notifications, outbox),
             group_sessions=GroupSessionManager(
@@ -558,6 +600,8 @@ class StudySessionApp(ExtensionApp):
             return
         self.services = self.build_services(self.serverapp.event_logger)
         self.services.handlers = [h for m in HANDLER_MODULES for h in m.default_handlers]
+        roster = getattr(self.serverapp.identity_provider, "roster", None)
+        self.services.roster = roster() if callable(roster) else []
         self.settings.update({"studysession": self.services})
         self._tasks: set[asyncio.Task] = set()
 
@@ -576,7 +620,8 @@ class StudySessionApp(ExtensionApp):
         store = self.services.store
         await self.services.bus.start()
         try:
-            outcome = await store.open()
+            store.claim_for_server(serverapp.connection_url, shared_bus=bool(self.bus_url))
+            outcome = await self.services.open()
             self.log.info("Study sessions: database %s (%s)", redact_url(store.url), outcome)
         except DatabaseNotReady as err:
             self.log.error("Study sessions are unavailable: %s", err.message)
@@ -597,6 +642,13 @@ class StudySessionApp(ExtensionApp):
                 )
             )
         await self._start_sharing()
+        if store.ready and self.services.hub_roster is not None:
+            roster = self.services.hub_roster
+            if roster.interval_seconds > 0:
+                job = self._every(roster.interval_seconds, roster.record, "listing hub users")
+                self._spawn(job)
+            else:
+                self._spawn(roster.record())
         if store.ready and self.reminder_interval_seconds > 0:
             self._spawn(
                 self._every(

@@ -33,10 +33,16 @@ class Bus(LoggingConfigurable, metaclass=_BusMeta):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._listener: Listener | None = None
+        self._routes: dict[str, Listener] = {}
         self._channels: set[str] = set()
 
     def set_listener(self, listener: Listener) -> None:
         self._listener = listener
+
+    def route(self, channel: str, listener: Listener) -> None:
+        """Messages on ``channel`` go to ``listener`` instead of the hub, always (a control
+        channel of the server, such as revocations). Call it before :meth:`start`."""
+        self._routes[channel] = listener
 
     async def start(self) -> None:
         """Connect (if needed). Called once when the server starts."""
@@ -56,9 +62,10 @@ class Bus(LoggingConfigurable, metaclass=_BusMeta):
         self._channels.discard(channel)
 
     async def _deliver(self, channel: str, message: str) -> None:
-        if self._listener is None or channel not in self._channels:
+        listener = self._routes.get(channel, self._listener)
+        if listener is None or (channel not in self._channels and channel not in self._routes):
             return
-        result = self._listener(channel, message)
+        result = listener(channel, message)
         if asyncio.iscoroutine(result):
             await result
 
@@ -94,7 +101,9 @@ class RedisBus(Bus):
         self._redis = redis.from_url(self.url)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         # a pub/sub connection needs one subscription before it can be read
-        await self._pubsub.subscribe(self.prefix + "__bus__")
+        await self._pubsub.subscribe(
+            self.prefix + "__bus__", *(self.prefix + c for c in self._routes)
+        )
         self._reader = asyncio.ensure_future(self._read())
 
     async def stop(self) -> None:

@@ -34,6 +34,7 @@ from .models import (
     WeeklySlot,
 )
 from .orm import StudySession
+from .services.users.manager import record_roster
 from .tokens import user_for
 
 PEOPLE = {
@@ -119,6 +120,8 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
         raise TypeError("demo data needs the services built with a FrozenClock")
     now = utcnow()
     alice, bob, carol, _dave, prof, tina = (person(u) for u in PEOPLE)
+    async with services.store.transaction() as db:  # the roster: everyone invitable
+        await record_roster(db, {u: person(u) for u in PEOPLE}, now - timedelta(days=30))
     sessions, participants, presence = services.sessions, services.participants, services.presence
     tabs = Tabs(presence)
 

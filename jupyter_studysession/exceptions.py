@@ -47,6 +47,14 @@ class InvalidInput(StudySessionError):
         return cls("; ".join(parts))
 
 
+class TooLarge(StudySessionError):
+    status = 413
+    reason = "too_large"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
 class NotAuthorized(StudySessionError):
     status = 403
     reason = "forbidden"
@@ -76,3 +84,9 @@ class DatabaseNotReady(StudySessionError):
 
     status = 503
     reason = "database_not_ready"
+
+
+class DatabaseInUse(DatabaseNotReady):
+    """Another server process uses this SQLite file without a shared bus."""
+
+    reason = "database_in_use"

@@ -150,13 +150,16 @@ def ss_server_config(ss_db_url) -> dict:
 def ss_services(ss_db_url, jp_asyncio_loop):
     """The managers on a fresh database, without a server (for manager-level tests).
 
-    The clock is a :class:`FrozenClock`: ``ss_services.clock.advance(minutes=5)``.
+    The clock is a :class:`FrozenClock`: ``ss_services.clock.advance(minutes=5)``. The
+    :data:`USERS` are known (they can be invited), as with ``ss_server_config``.
     """
     from .app import StudySessionApp
+    from .tokens import user_for
 
     app = StudySessionApp(db_url=ss_db_url, clock=FrozenClock(), instructors={"prof"}, tas={"tina"})
     services = app.build_services()
-    jp_asyncio_loop.run_until_complete(services.store.open())
+    services.roster = [user_for(name) for name in USERS]
+    jp_asyncio_loop.run_until_complete(services.open())
     yield services
     jp_asyncio_loop.run_until_complete(services.close())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -26,7 +27,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from .exceptions import DatabaseNotReady
+from .exceptions import DatabaseInUse, DatabaseNotReady
+
+try:
+    import fcntl
+except ImportError:  # Windows: the check below is skipped
+    fcntl = None
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
 AFTER_COMMIT = "studysession.after_commit"
@@ -92,10 +98,47 @@ class Store:
         self._write_sessions = async_sessionmaker(self._write_engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
         self.ready = False
+        self._server_lock = None
+        self._refused: DatabaseInUse | None = None
+
+    def claim_for_server(self, server: str, shared_bus: bool) -> None:
+        """A server process is about to serve this SQLite file: make sure no other server
+        process does so without a shared bus (their tabs would not see each other's live
+        events). Servers with a shared bus (``bus_url``) may share the file; a server without
+        one must be alone. The claim is a lock on ``<database>.server-lock`` held until
+        :meth:`dispose` (or the process ends, however it ends). Raises
+        :class:`DatabaseInUse`, naming the fix, and keeps refusing every request."""
+        database = make_url(self.url).database
+        if not self.is_sqlite or fcntl is None or not database or database == ":memory:":
+            return
+        path = Path(f"{database}.server-lock")
+        handle = path.open("a+")
+        try:
+            fcntl.flock(handle, (fcntl.LOCK_SH if shared_bus else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            other = handle.read().strip() or "another server with a shared bus"
+            handle.close()
+            self._refused = DatabaseInUse(
+                f"Another Jupyter server ({other}) is using the study-session database "
+                f"{database}, and live events do not travel between two servers on one SQLite "
+                "file. Stop the other server, or give this one its own database "
+                "(c.StudySessionApp.db_url), or run both on PostgreSQL with a shared bus "
+                '(c.StudySessionApp.db_url = "postgresql://…", '
+                'c.StudySessionApp.bus_url = "redis://…").'
+            )
+            raise self._refused from None
+        if not shared_bus:
+            handle.truncate(0)
+            handle.write(f"pid {os.getpid()}, {server}")
+            handle.flush()
+        self._server_lock = handle
 
     async def open(self) -> str:
         """Check (or create) the schema, once: at start-up or on the first request, whichever
         comes first. Raises :class:`DatabaseNotReady` (every time) if the check failed."""
+        if self._refused is not None:
+            raise self._refused
         if self._opening is None:
             self._opening = asyncio.ensure_future(self.check_schema(self.auto_upgrade))
         return await asyncio.shield(self._opening)
@@ -181,6 +224,9 @@ class Store:
         )
 
     async def dispose(self) -> None:
+        if self._server_lock is not None:
+            self._server_lock.close()  # releases the claim
+            self._server_lock = None
         await self._write_engine.dispose()
         if self._read_engine is not self._write_engine:
             await self._read_engine.dispose()

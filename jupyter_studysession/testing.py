@@ -50,7 +50,8 @@ def free_port() -> int:
 class ServerProcess:
     """One real server process with the extension (``jupyter server`` or ``jupyter lab``), per-user
     tokens (``token-<name>``), started and killed by a test: for tests across processes
-    (replicas, crashes) and for browser tests."""
+    (replicas, crashes) and for browser tests. ``config`` is appended to its configuration
+    file (``c.StudySessionApp.presence_timeout_seconds = 3``, say)."""
 
     def __init__(
         self,
@@ -60,6 +61,7 @@ class ServerProcess:
         bus_url: str = "",
         prefix: str = "studysession:",
         app: str = "jupyter_server",
+        config: str = "",
     ):
         self.name = name
         self.port = free_port()
@@ -68,10 +70,10 @@ class ServerProcess:
         root.mkdir()
         self.log_path = root / "server.log"
         self.clients: list[WsClient] = []
-        config = root / "jupyter_server_config.py"
+        config_file = root / "jupyter_server_config.py"
         tokens = {token_for(u): u for u in USERS}
-        config.write_text(
-            CONFIG.format(tokens=tokens, db_url=db_url, bus_url=bus_url, prefix=prefix)
+        config_file.write_text(
+            CONFIG.format(tokens=tokens, db_url=db_url, bus_url=bus_url, prefix=prefix) + config
         )
         (root / "labconfig").mkdir()
         (root / "labconfig" / "default_setting_overrides.json").write_text(QUIET_LAB_SETTINGS)
@@ -82,7 +84,7 @@ class ServerProcess:
                 sys.executable,
                 "-m",
                 app,
-                f"--config={config}",
+                f"--config={config_file}",
                 f"--port={self.port}",
                 "--ServerApp.port_retries=0",
                 "--no-browser",

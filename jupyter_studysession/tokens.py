@@ -48,6 +48,12 @@ class UserTokensIdentityProvider(IdentityProvider):
         help="Optional display names: {username: display name}.",
     )
 
+    def roster(self) -> list[User]:
+        """Everyone who can log in: study sessions can invite them before their first login
+        (an identity provider with a ``roster()`` method lists its users this way)."""
+        names = dict.fromkeys(self.user_tokens.values())
+        return [user_for(name, self.display_names.get(name)) for name in names]
+
     def _lookup(self, token: str | None) -> User | None:
         if not token:
             return None

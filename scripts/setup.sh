@@ -14,6 +14,9 @@ stamp=".venv/.installed-$extras"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ labextension/package.json -nt "$stamp" ]; then
   echo "==> Installing jupyter-studysession[$extras] (builds the JupyterLab extension; a few minutes the first time)"
   python -m pip install --quiet --upgrade pip
+  # A reinstall must not write the wheel's install.json through the development link that
+  # `jupyter labextension develop` made (into the build output, which then breaks the build).
+  rm -f .venv/share/jupyter/labextensions/jupyter-studysession jupyter_studysession/labextension/install.json
   python -m pip install --quiet -e ".[$extras]"
   jupyter labextension develop --overwrite . >/dev/null
   touch "$stamp"

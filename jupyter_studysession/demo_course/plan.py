@@ -416,8 +416,9 @@ class _Planner:
 
     def _study_sessions(self, groups: list[GroupPlan]) -> None:
         """Sessions students schedule with friends: mostly held, some cancelled, some
-        abandoned (nobody came: the cleanup deletes them), some never ended (the cleanup ends
-        them); the first week has one of each, and one that goes past midnight."""
+        abandoned (planned alone and forgotten: the cleanup deletes them), some never ended
+        (the cleanup ends them); the first week has one of each, and one that goes past
+        midnight."""
         mates = {m.username: g.members for g in groups for m in g.members}
         last_day = self.end.astimezone(ZONE).date() - timedelta(days=1)
         for week in range(self.weeks):
@@ -429,6 +430,8 @@ class _Planner:
                 friends = [m for m in mates.get(host.username, []) if m != host]
                 others = [s for s in self.students if s != host and s not in friends]
                 invited = (friends + self._weighted(others, 5))[: self.rng.randint(1, 5)]
+                if outcome == "abandoned":  # planned alone, forgotten: the cleanup deletes it
+                    invited = []  # (with invitees it would wait a week for them)
                 if outcome == "late_night":
                     day, at, minutes = self.day(week, 2), time(23, 15), 85
                     outcome = "completed"

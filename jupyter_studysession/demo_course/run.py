@@ -45,6 +45,7 @@ from ..models import (
     WeeklySlot,
 )
 from ..orm import EntryOutcome, StudySession
+from ..services.users.manager import record_roster
 from .content import COURSE
 from .model import (
     ABANDON_AFTER,
@@ -124,6 +125,9 @@ class CourseRun:
         self._nightly()
         began = timer_clock.monotonic()
         steps = sorted(self.steps)
+        async with self.services.store.transaction() as db:  # the roster: everyone invitable
+            people = [*self.plan.students, *self.plan.staff]
+            await record_roster(db, {p.username: p for p in people}, self.plan.start)
         presence = self.services.presence
         # nobody watches presence live: collect its changes and broadcast them once, at the
         # end, rather than every 0.3 s of a run that moves through weeks in minutes

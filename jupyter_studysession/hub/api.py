@@ -94,6 +94,15 @@ class HubAPI(LoggingConfigurable):
         model = await self.request("GET", f"users/{_quote(username)}")
         return set(model.get("groups") or ())
 
+    async def usernames(self, page: int = 200) -> list[str]:
+        """The names of every hub user (scopes ``list:users``, ``read:users:name``)."""
+        names: list[str] = []
+        while True:
+            batch = await self.request("GET", f"users?offset={len(names)}&limit={page}")
+            names.extend(user["name"] for user in batch)
+            if len(batch) < page:
+                return names
+
     async def grant_share(self, owner: str, server_name: str, username: str) -> None:
         """Let ``username`` access ``owner``'s server (scopes ``shares``, ``read:users:name``)."""
         await self.request(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, TypeAdapter, model_validator
 
-from .base import AwareDatetime, Request
+from .base import AwareDatetime, Request, within_years
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -20,9 +20,9 @@ def _date_or_datetime(value):
     """``2026-03-02`` is a date (a whole UTC day); anything else must be a datetime with a
     time zone."""
     if isinstance(value, str) and _DATE.match(value.strip()):
-        return date.fromisoformat(value.strip())
+        return within_years(date.fromisoformat(value.strip()))
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+        return within_years(value)
     return _DATETIME.validate_python(value)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, model_validator
 
 from ..orm import GroupMemberState, GroupRole
-from .base import DescribeUser, Request, Response, Username
+from .base import DescribeUser, Request, Response, Username, kept_when_left_out
 from .sessions import CreateSession, Description, Place, SessionSettings, Subject, Title
 
 GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -28,11 +28,13 @@ class CreateGroup(Request):
 
 
 class UpdateGroup(Request):
-    name: GroupName | None = None
-    description: Description | None = None
-    subject: Subject | None = None
-    is_public: bool | None = None
-    max_members: int | None = Field(None, ge=2, le=500)
+    """Only the fields given change; ``subject`` may be null (none)."""
+
+    name: GroupName = kept_when_left_out()
+    description: Description = kept_when_left_out()
+    subject: Subject | None = kept_when_left_out()
+    is_public: bool = kept_when_left_out()
+    max_members: int = kept_when_left_out(ge=2, le=500)
 
 
 class DescribeLastPlace(Response):

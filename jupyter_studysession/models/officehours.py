@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from ..orm import EntryOutcome, EntryStatus
-from .base import AwareDatetime, DescribeUser, Request, Response
+from .base import AwareDatetime, DescribeUser, Request, Response, kept_when_left_out
 from .sessions import Description, Title
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -74,10 +74,12 @@ class CreateOfficeHours(Request):
 
 
 class UpdateOfficeHours(Request):
-    title: Title | None = None
-    description: Description | None = None
-    weekly_slots: list[WeeklySlot] | None = Field(None, max_length=50)
-    one_off_slots: list[OneOffSlot] | None = Field(None, max_length=100)
+    """Only the fields given change."""
+
+    title: Title = kept_when_left_out()
+    description: Description = kept_when_left_out()
+    weekly_slots: list[WeeklySlot] = kept_when_left_out(max_length=50)
+    one_off_slots: list[OneOffSlot] = kept_when_left_out(max_length=100)
 
 
 class DescribeStaffDuty(Response):

@@ -12,7 +12,7 @@ from pydantic import (
     model_validator,
 )
 
-from .base import DescribeUser, Request, Response
+from .base import DescribeUser, Request, Response, kept_when_left_out
 
 # -- presence ---------------------------------------------------------------------------
 
@@ -73,26 +73,16 @@ class ListPresenceQuery(Request):
         return list(dict.fromkeys(n.strip() for n in (self.users or "").split(",") if n.strip()))
 
 
-def _unchanged_when_left_out(schema: dict) -> None:
-    schema.pop("default", None)  # left out means unchanged; null is not a value
-
-
 class UpdatePresencePreferences(Request):
     """Fields left out stay as they are."""
 
     status: ManualStatus | None = Field(
         None, description="A manual status; null goes back to automatic (online/away)."
     )
-    appear_offline: bool = Field(
-        None,
-        description="Others see you offline, with no activity.",
-        json_schema_extra=_unchanged_when_left_out,
+    appear_offline: bool = kept_when_left_out(
+        description="Others see you offline, with no activity."
     )
-    hide_activity: bool = Field(
-        None,
-        description="Others see no activity line.",
-        json_schema_extra=_unchanged_when_left_out,
-    )
+    hide_activity: bool = kept_when_left_out(description="Others see no activity line.")
 
 
 class SetPresence(UpdatePresencePreferences):

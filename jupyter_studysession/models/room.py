@@ -9,12 +9,11 @@ from pydantic import (
     AfterValidator,
     Field,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 
 from ..orm import TimerPhase
-from .base import DescribeUser, Request, Response
+from .base import DescribeUser, Request, Response, kept_when_left_out
 from .sessions import (
     Description,
 )
@@ -111,12 +110,6 @@ class TypingOp(_Conversation):
 GoalTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-def _not_null(value):
-    if value is None:
-        raise ValueError("may not be null; leave the field out to keep it")
-    return value
-
-
 class CreateGoal(Request):
     title: GoalTitle
     description: Description = ""
@@ -125,15 +118,10 @@ class CreateGoal(Request):
 class UpdateGoal(Request):
     """Only the fields given change; ``position`` moves the goal (0 is the first)."""
 
-    title: GoalTitle | None = None
-    description: Description | None = None
-    done: bool | None = None
-    position: int | None = Field(None, ge=0)
-
-    @field_validator("title", "description", "done", "position", mode="before")
-    @classmethod
-    def _given_means_a_value(cls, value):
-        return _not_null(value)
+    title: GoalTitle = kept_when_left_out()
+    description: Description = kept_when_left_out()
+    done: bool = kept_when_left_out()
+    position: int = kept_when_left_out(ge=0, le=10_000)
 
 
 class ReorderGoals(Request):
@@ -191,17 +179,10 @@ class ConfigureTimer(Request):
     """Durations in minutes; only the fields given change. A change applies from the next
     phase (when idle: at once)."""
 
-    focus_minutes: int | None = Field(None, ge=1, le=180)
-    short_break_minutes: int | None = Field(None, ge=1, le=60)
-    long_break_minutes: int | None = Field(None, ge=1, le=90)
-    cycles: int | None = Field(None, ge=1, le=12, description="Focus periods before a long break.")
-
-    @field_validator(
-        "focus_minutes", "short_break_minutes", "long_break_minutes", "cycles", mode="before"
-    )
-    @classmethod
-    def _given_means_a_value(cls, value):
-        return _not_null(value)
+    focus_minutes: int = kept_when_left_out(ge=1, le=180)
+    short_break_minutes: int = kept_when_left_out(ge=1, le=60)
+    long_break_minutes: int = kept_when_left_out(ge=1, le=90)
+    cycles: int = kept_when_left_out(ge=1, le=12, description="Focus periods before a long break.")
 
 
 class DescribeTimer(Response):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Request, Response
+from .base import BoundedDate, Request, Response
 
 
 class Weekday(str, enum.Enum):
@@ -43,7 +43,7 @@ class Recurrence(Request):
         description="Days of the week; default: the weekday of scheduled_at.",
     )
     interval: int = Field(1, ge=1, le=52, description="Every n weeks.")
-    until: date | None = Field(
+    until: BoundedDate | None = Field(
         None, description="Last day (inclusive, in the time zone) an occurrence may fall on."
     )
     count: int | None = Field(None, ge=1, le=500, description="Number of occurrences.")

@@ -13,7 +13,15 @@ from pydantic import (
 )
 
 from ..orm import ParticipantState, SessionRole, SessionStatus, SessionType
-from .base import AwareDatetime, DescribeUser, Request, Response, Tag, Username
+from .base import (
+    AwareDatetime,
+    DescribeUser,
+    Request,
+    Response,
+    Tag,
+    Username,
+    kept_when_left_out,
+)
 from .schedules import Recurrence, Scope
 
 # -- sessions ---------------------------------------------------------------------------
@@ -53,13 +61,13 @@ class Place(Request):
     )
     section: str | None = Field(None, max_length=200, description="A heading of the notebook.")
     cell: int | str | None = Field(
-        None, description="The cell reached: its index (from 0) or its id."
+        None, description="The cell reached: its index (0 to 100000) or its id."
     )
 
     @model_validator(mode="after")
     def _cell(self) -> Place:
-        if isinstance(self.cell, int) and self.cell < 0:
-            raise ValueError("cell: an index is 0 or more")
+        if isinstance(self.cell, int) and not 0 <= self.cell <= 100_000:
+            raise ValueError("cell: an index is 0 to 100000")
         if isinstance(self.cell, str) and not 1 <= len(self.cell) <= 100:
             raise ValueError("cell: an id has 1 to 100 characters")
         return self
@@ -117,14 +125,16 @@ class CreateSession(Request):
 
 
 class UpdateSession(Request):
-    title: Title | None = None
-    description: Description | None = None
-    subject: Subject | None = None
-    tags: list[Tag] | None = Field(None, max_length=10)
-    max_participants: int | None = Field(None, ge=2, le=500)
-    is_public: bool | None = None
-    scheduled_at: AwareDatetime | None = None
-    settings: SessionSettings | None = None
+    """Only the fields given change; ``subject`` and ``scheduled_at`` may be null (none)."""
+
+    title: Title = kept_when_left_out()
+    description: Description = kept_when_left_out()
+    subject: Subject | None = kept_when_left_out()
+    tags: list[Tag] = kept_when_left_out(max_length=10)
+    max_participants: int = kept_when_left_out(ge=2, le=500)
+    is_public: bool = kept_when_left_out()
+    scheduled_at: AwareDatetime | None = kept_when_left_out()
+    settings: SessionSettings = kept_when_left_out()
     scope: Scope = Field(
         Scope.this,
         description="For an occurrence of a series: change this one, or this and all "
@@ -303,7 +313,8 @@ class MarkedRead(Response):
 
 
 class CleanupResult(Response):
-    deleted: int
+    deleted: int = Field(description="Sessions removed: empty, or only invitees who never came.")
+    cancelled: int = Field(0, description="Sessions with content that never started.")
     auto_ended: int
     failed: int = 0
     events_pruned: int = Field(0, description="Realtime events older than the retention.")

@@ -6,9 +6,10 @@ from jupyter_server.auth.decorator import authorized, ws_authenticated
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.extension.handler import ExtensionHandlerMixin
-from tornado import websocket
+from tornado import web, websocket
 from tornado.iostream import IOStream, StreamClosedError
 
+from ..exceptions import StudySessionError
 from ..identity import identity_for
 from ..services.base import AUTH_RESOURCE, Operation
 from .wire import Outgoing
@@ -18,8 +19,13 @@ class RealtimeHandler(
     WebSocketMixin, websocket.WebSocketHandler, ExtensionHandlerMixin, JupyterHandler
 ):
     """Authenticated (the server's identity) and authorised at connect; the origin is checked
-    by :class:`WebSocketMixin` (same host, or the server's allow_origin settings); pings keep
-    it alive. Each channel is authorised again when subscribed."""
+    by :class:`WebSocketMixin` (same host, or the server's allow_origin settings). Each channel
+    is authorised again when subscribed.
+
+    **Liveness** comes from websocket pings, which browsers answer without running page code
+    (so a background tab whose timers are throttled stays alive): the server pings every third
+    of ``presence_timeout_seconds``, every pong keeps the tab's presence and attendance, and a
+    socket with no pong for ``presence_timeout_seconds`` is closed at the next ping."""
 
     auth_resource = AUTH_RESOURCE
     openapi = {
@@ -34,6 +40,22 @@ class RealtimeHandler(
         return self.settings["studysession"]
 
     @property
+    def ping_interval(self) -> float:
+        """Milliseconds between pings (:class:`WebSocketMixin`'s unit)."""
+        return self.services.presence.heartbeat_seconds * 1000
+
+    @property
+    def ping_timeout(self) -> float:
+        """Milliseconds without a pong after which the socket is closed."""
+        return self.services.presence.timeout.total_seconds() * 1000
+
+    def on_pong(self, data: bytes) -> None:
+        super().on_pong(data)
+        connection = getattr(self, "connection", None)
+        if connection is not None:
+            self.services.hub.alive(connection)
+
+    @property
     def max_message_size(self) -> int:
         # frames over the hub's limit get an error ack; far larger ones close the socket
         return 4 * self.services.hub.max_message_bytes
@@ -41,7 +63,10 @@ class RealtimeHandler(
     @ws_authenticated
     @authorized
     async def get(self, *args, **kwargs):
-        await self.services.store.open()
+        try:
+            await self.services.open()
+        except StudySessionError as err:  # the database is not ready, or in use elsewhere
+            raise web.HTTPError(err.status, err.message, reason=err.reason) from err
         self.identity = await identity_for(self.current_user, self.services.role_provider)
         return await super().get(*args, **kwargs)
 

@@ -23,17 +23,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field
 
 from ..bus import Bus
-from ..exceptions import InvalidInput, NotFound, RateLimited, StudySessionError
+from ..exceptions import InvalidInput, NotAuthorized, RateLimited, StudySessionError
 from ..identity import Identity
+from ..jsoninput import read_json, validate
+from .access import ACCESS_REVOKED, ChannelAccess, ChannelRule, Revocation, subscription_ended
 from .outbox import Outbox
 from .wire import Outgoing
 
 log = logging.getLogger(__name__)
 
-ChannelAuthorizer = Callable[[Identity, str], Awaitable[None]]
+ChannelAuthorizer = ChannelRule
 """``await authorize(identity, channel_id)`` raises a domain error if not allowed."""
 
 
@@ -72,13 +74,20 @@ class Connection:
         self.deliver(Outgoing(json.dumps(ack, default=str)))
 
 
+def valid_id(ref: Any) -> bool:
+    """An op's ``id``, echoed in its ack: a short string, an integer, or absent."""
+    if isinstance(ref, str):
+        return len(ref) <= 64
+    return ref is None or (type(ref) is int and abs(ref) < 2**53)
+
+
 class SubscribeOp(BaseModel):
-    channel: str
-    since: int | None = None
+    channel: str = Field(max_length=200)
+    since: int | None = Field(None, ge=0, le=2**31 - 1)
 
 
 class UnsubscribeOp(BaseModel):
-    channel: str
+    channel: str = Field(max_length=200)
 
 
 class RealtimeHub:
@@ -91,14 +100,16 @@ class RealtimeHub:
         ops_per_second: float = 20,
         ops_burst: int = 60,
         reorder_seconds: float = 0.5,
+        access: ChannelAccess | None = None,
     ):
         self.outbox = outbox
         self.bus = bus
+        self.access = access or ChannelAccess(bus)
+        self.access.on_revoke(self.revoke)
         self.max_message_bytes = max_message_bytes
         self.ops_per_second = ops_per_second
         self.ops_burst = ops_burst
         self.reorder_seconds = reorder_seconds
-        self._channel_kinds: dict[str, ChannelAuthorizer] = {}
         self._ops: dict[str, Op] = {}
         self._subscribers: dict[str, set[Connection]] = {}
         # per channel: the last seq fanned out here, and events that overtook a missing one
@@ -110,6 +121,7 @@ class RealtimeHub:
         self.on_subscribe: list[Callable[[Connection, str], Awaitable[None]]] = []
         self.on_unsubscribe: list[Callable[[Connection, str], Awaitable[None]]] = []
         self.on_disconnect: list[Callable[[Connection], Awaitable[None]]] = []
+        self.on_alive: list[Callable[[Connection], Awaitable[None]]] = []
         bus.set_listener(self.deliver)
         self.register_op("subscribe", self._subscribe_op, SubscribeOp)
         self.register_op("unsubscribe", self._unsubscribe_op, UnsubscribeOp)
@@ -117,8 +129,9 @@ class RealtimeHub:
     # -- registration --------------------------------------------------------------------
 
     def register_channel(self, kind: str, authorize: ChannelAuthorizer) -> None:
-        """Channels ``<kind>:<id>`` are open to whoever ``authorize`` lets through."""
-        self._channel_kinds[kind] = authorize
+        """Channels ``<kind>:<id>`` are open to whoever ``authorize`` lets through (the rule
+        is kept by :class:`~.access.ChannelAccess`, the one place that decides)."""
+        self.access.register(kind, authorize)
 
     def register_op(
         self,
@@ -145,6 +158,12 @@ class RealtimeHub:
         for callback in self.on_disconnect:
             await self._safely(callback(conn))
 
+    def alive(self, conn: Connection) -> None:
+        """The connection answered a websocket ping: it is alive (presence counts on it)."""
+        if not conn.closed:
+            for callback in self.on_alive:
+                self.spawn(callback(conn))
+
     def subscribers(self, channel: str) -> set[Connection]:
         return self._subscribers.get(channel, set())
 
@@ -153,16 +172,19 @@ class RealtimeHub:
     async def receive(self, conn: Connection, text: str | bytes) -> None:
         """Handle one frame from the client and send its ack."""
         ref: Any = None
+        envelope: dict = {}
         try:
-            try:
-                envelope = json.loads(text)
-            except ValueError as err:
-                raise InvalidInput("Not valid JSON.", "bad_json") from err
+            # the size first, then the syntax, the nesting and the id: a bad frame gets an
+            # error ack and never closes the socket
+            envelope = read_json(
+                text, max_bytes=self.max_message_bytes, reason="bad_json", what="The message"
+            )
             if not isinstance(envelope, dict):
                 raise InvalidInput("A message must be a JSON object.", "bad_json")
             ref = envelope.get("id")
-            if len(text) > self.max_message_bytes:
-                raise InvalidInput(f"Message over {self.max_message_bytes} bytes.", "too_large")
+            if not valid_id(ref):
+                ref = None
+                raise InvalidInput("id: give a string (up to 64 characters) or an integer.")
             name = envelope.get("op")
             op = self._ops.get(name) if isinstance(name, str) else None
             if op is None:
@@ -170,10 +192,7 @@ class RealtimeHub:
             self._take_token(conn)
             payload: Any = {k: v for k, v in envelope.items() if k not in ("id", "op")}
             if op.model is not None:
-                try:
-                    payload = op.model.model_validate(payload)
-                except ValidationError as err:
-                    raise InvalidInput.from_validation(err) from err
+                payload = validate(op.model, json.dumps(payload))  # strict types
             data = await op.handler(conn, payload)
             conn.reply({"re": ref, "ok": True, "data": data})
         except StudySessionError as err:
@@ -197,11 +216,7 @@ class RealtimeHub:
     # -- subscriptions -------------------------------------------------------------------
 
     async def authorize(self, identity: Identity, channel: str) -> None:
-        kind, _, ident = channel.partition(":")
-        authorize = self._channel_kinds.get(kind)
-        if authorize is None or not ident:
-            raise NotFound(f"No channel {channel!r}.", "unknown_channel")
-        await authorize(identity, ident)
+        await self.access.authorize(identity, channel)
 
     async def _subscribe_op(self, conn: Connection, op: SubscribeOp) -> dict:
         return await self.subscribe(conn, op.channel, op.since)
@@ -216,6 +231,7 @@ class RealtimeHub:
         With ``since`` None, nothing is replayed: the client loads the current state by REST
         and continues from the returned ``seq``.
         """
+        mark = self.access.mark()
         await self.authorize(conn.identity, channel)
         if channel in conn.subscriptions:
             await self._unsubscribe(conn, channel)
@@ -236,6 +252,7 @@ class RealtimeHub:
             reset = await self._catch_up(conn, sub)
             if sub.last_seq < current:  # committed, yet not replayed: pruned
                 sub.last_seq, reset = current, True
+        await self._ensure_still_allowed(conn, sub, mark)
         self._flush(conn, sub)
         for callback in self.on_subscribe:
             await self._safely(callback(conn, channel))
@@ -263,6 +280,10 @@ class RealtimeHub:
             if events and events[0].seq != sub.last_seq + 1:
                 reset = True
             for event in events:
+                if event.type == ACCESS_REVOKED and not await self._still_allowed(
+                    conn, sub, Revocation.from_data(sub.channel, event.data)
+                ):
+                    return reset
                 conn.deliver(Outgoing(event.to_json()))
                 sub.last_seq = event.seq
             if len(events) < 1000:
@@ -271,6 +292,8 @@ class RealtimeHub:
     def _flush(self, conn: Connection, sub: Subscription) -> None:
         """Deliver the live events that arrived while catching up, then go live."""
         pending, sub.pending = sub.pending or [], None
+        if conn.subscriptions.get(sub.channel) is not sub:
+            return  # ended meanwhile (access revoked)
         for seq, message in sorted(pending, key=lambda p: -1 if p[0] is None else p[0]):
             self._deliver_one(conn, sub, seq, message)
 
@@ -286,7 +309,10 @@ class RealtimeHub:
         every subscriber would see a gap and query the outbox, one query per subscriber."""
         if not self._subscribers.get(channel):
             return
-        seq = json.loads(message).get("seq")
+        event = json.loads(message)
+        seq = event.get("seq")
+        if event.get("type") == ACCESS_REVOKED:  # before anything after it is fanned out
+            self.access.apply(Revocation.from_data(channel, event.get("data") or {}))
         outgoing = Outgoing(message)  # framed once, written to every subscriber
         last = self._fanned.get(channel)
         if seq is not None and last is not None and seq > last + 1:
@@ -349,6 +375,55 @@ class RealtimeHub:
     async def _repair(self, conn: Connection, sub: Subscription) -> None:
         await self._catch_up(conn, sub)
         self._flush(conn, sub)
+
+    # -- access that ends -----------------------------------------------------------------
+
+    def revoke(self, revocation: Revocation) -> None:
+        """Access to ``revocation.scope`` may have ended for some users (a callback of
+        :class:`~.access.ChannelAccess`): hold their subscriptions' live events at once, check
+        their access again, and end the subscriptions it no longer allows, telling each tab
+        why (``subscription.ended``)."""
+        for channel in (revocation.scope, f"presence:{revocation.scope}"):
+            for conn in list(self._subscribers.get(channel, ())):
+                sub = conn.subscriptions.get(channel)
+                if sub is None or not revocation.concerns(conn.identity.username):
+                    continue
+                hold = sub.pending is None
+                if hold:
+                    sub.pending = []
+                self.spawn(self._recheck(conn, sub, revocation, hold))
+
+    async def _recheck(
+        self, conn: Connection, sub: Subscription, revocation: Revocation, resume: bool
+    ) -> None:
+        if await self._still_allowed(conn, sub, revocation) and resume:
+            self._flush(conn, sub)
+
+    async def _still_allowed(
+        self, conn: Connection, sub: Subscription, revocation: Revocation
+    ) -> bool:
+        """Check access again if ``revocation`` concerns the tab's user; end the
+        subscription (with a ``subscription.ended`` event) if it is no longer allowed."""
+        if conn.subscriptions.get(sub.channel) is not sub:
+            return False
+        if not revocation.concerns(conn.identity.username):
+            return True
+        if await self.access.allowed(conn.identity, sub.channel):
+            return True
+        if conn.subscriptions.get(sub.channel) is sub:
+            conn.deliver(Outgoing(subscription_ended(sub.channel, revocation)))
+            await self._unsubscribe(conn, sub.channel)
+        return False
+
+    async def _ensure_still_allowed(self, conn: Connection, sub: Subscription, mark: int) -> None:
+        """At the end of a subscribe: if access may have ended since it was checked (a
+        revocation arrived meanwhile, or the replay ended it), refuse the subscription."""
+        ended = conn.subscriptions.get(sub.channel) is not sub
+        if not ended and self.access.revoked_since(mark, conn.identity.username, sub.channel):
+            ended = not await self.access.allowed(conn.identity, sub.channel)
+        if ended:
+            await self._unsubscribe(conn, sub.channel)
+            raise NotAuthorized(f"You may no longer follow {sub.channel}.", "access_revoked")
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from tornado import web
 
 from ..exceptions import InvalidInput, RateLimited, StudySessionError
 from ..identity import Identity, identity_for
+from ..jsoninput import needs_body, read_json, validate
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -21,6 +22,8 @@ AUTH_RESOURCE = "studysession"
 """The resource name given to the Jupyter authorizer (``@authorized``) by every handler."""
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_BODY_BYTES = 1024 * 1024
+"""The largest JSON body a request may have (413 ``too_large`` beyond)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,10 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
 
     async def prepare(self):
         await super().prepare()
-        await self.services.store.open()
+        for value in [*self.path_kwargs.values(), *self.path_args]:
+            if "\x00" in value:
+                raise InvalidInput("The URL contains a NUL character.")
+        await self.services.open()
         if self.current_user:
             self._actor = await identity_for(self.current_user, self.services.role_provider)
         if self.request.method in WRITE_METHODS and self.current_user:
@@ -65,17 +71,20 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
     # -- input ---------------------------------------------------------------------------
 
     def parse_body(self, model: type[M]) -> M:
-        body = self.request.body or b"{}"
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as err:
-            raise InvalidInput("The request body is not valid JSON.", "invalid_json") from err
+        """The JSON body as ``model``: size, syntax, nesting and characters checked first,
+        then strict types (see :mod:`~jupyter_studysession.jsoninput`). An empty body is a
+        400 ``missing_body`` when the model has required fields, ``{}`` otherwise."""
+        body = self.request.body or b""
+        if not body.strip():
+            if needs_body(model):
+                raise InvalidInput("This request needs a JSON body.", "missing_body")
+            body = b"{}"
+        data = read_json(
+            body, max_bytes=MAX_BODY_BYTES, reason="invalid_json", what="The request body"
+        )
         if not isinstance(data, dict):
             raise InvalidInput("The request body must be a JSON object.", "invalid_json")
-        try:
-            return model.model_validate(data)
-        except ValidationError as err:
-            raise InvalidInput.from_validation(err) from err
+        return validate(model, body)
 
     def parse_query(self, model: type[M]) -> M:
         data: dict[str, Any] = {}
@@ -83,6 +92,8 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
             if name in ("token", "_xsrf") or name.isdigit():
                 continue  # auth parameters, and the cache-buster JupyterLab's client appends
             data[name] = values[-1].decode("utf-8", "replace")
+            if "\x00" in data[name]:
+                raise InvalidInput(f"{name}: must not contain a NUL character")
         try:
             return model.model_validate(data)
         except ValidationError as err:

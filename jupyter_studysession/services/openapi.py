@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
-from jupyter_server.auth.decorator import authorized
+from jupyter_server.auth.decorator import allow_unauthenticated
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
-from tornado import web
 
 from .. import __version__
+from ..jsoninput import needs_body
 from .base import Operation, StudySessionHandler
 
 ERROR_SCHEMA = {
@@ -27,6 +27,7 @@ ERRORS = {
     "403": "Not authenticated, or not allowed",
     "404": "Not found (or not visible to you)",
     "409": "Conflicts with the current state",
+    "413": "The request body is too large",
     "429": "Rate limited; see Retry-After",
 }
 
@@ -70,7 +71,7 @@ def build_openapi(handlers: list[tuple]) -> dict:
                 )
         if op.body is not None:
             entry["requestBody"] = {
-                "required": True,
+                "required": needs_body(op.body),
                 "content": {
                     "application/json": {
                         "schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}
@@ -108,10 +109,12 @@ def build_openapi(handlers: list[tuple]) -> dict:
 
 
 class OpenAPIHandler(StudySessionHandler):
-    openapi = {"get": Operation("This document (OpenAPI 3.1)")}
+    """Public, like any API description: it says what the API takes, and nothing about its
+    data (``auth_resource`` checks do not apply to it)."""
 
-    @web.authenticated
-    @authorized
+    openapi = {"get": Operation("This document (OpenAPI 3.1); no login needed")}
+
+    @allow_unauthenticated
     async def get(self):
         self.set_header("Content-Type", "application/json")
         self.finish(build_openapi(self.services.handlers))

@@ -48,6 +48,17 @@ function waitFor<T>(
   return waitForEvery(what, check, 2_000, 2);
 }
 
+/** After the socket drops, the next one subscribes nothing (it only says hello). */
+async function expectNotSubscribedAgain(fake: FakeSocketServer): Promise<void> {
+  fake.latest.drop();
+  await waitFor('a new socket', () => fake.sockets.length === 2);
+  fake.latest.open();
+  assert.deepEqual(
+    fake.latest.ops.map(o => o.op),
+    ['heartbeat']
+  );
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
@@ -376,13 +387,36 @@ describe('RealtimeClient', () => {
       seen.failures.map(e => e.code),
       ['forbidden']
     );
-    fake.latest.drop();
-    await waitFor('a new socket', () => fake.sockets.length === 2);
+    await expectNotSubscribedAgain(fake);
+  });
+
+  it('should end a channel whose subscription the server ended, saying why', async t => {
+    const fake = new FakeSocketServer();
+    const client = makeClient(fake);
+    t.after(() => client.dispose());
+    const seen = recorder();
+    client.subscribe('session:s1', seen.listener);
+    client.connect();
     fake.latest.open();
+    fake.latest.ack(fake.latest.lastOp('subscribe').id, {
+      channel: 'session:s1',
+      seq: 3,
+      reset: false
+    });
+    const message = 'The host removed you from this session.';
+    fake.latest.receive({
+      channel: 'session:s1',
+      seq: null,
+      type: 'subscription.ended',
+      data: { channel: 'session:s1', reason: 'removed', message }
+    });
+    fake.latest.receive(event('session:s1', 4, 'chat.message'));
     assert.deepEqual(
-      fake.latest.ops.map(o => o.op),
-      ['heartbeat']
+      seen.failures.map(e => [e.code, e.message]),
+      [['removed', message]]
     );
+    assert.deepEqual(seen.events, []);
+    await expectNotSubscribedAgain(fake);
   });
 
   it('should retry a subscription that failed for a passing reason', async t => {

@@ -70,7 +70,10 @@ async def _run_course(services) -> dict:
     """One session, 30 minutes: alice hosts with one tab throughout; bob has two tabs that
     overlap; carol's network drops once and she is back within the grace period; dave is
     invited and never comes. Returns the session id and the start time."""
-    await services.store.open()  # a server opens it on its first request
+    from jupyter_studysession.tokens import user_for
+
+    services.roster = [user_for(name) for name in ("alice", "bob", "carol", "dave")]
+    await services.open()  # a server opens it on its first request
     clock, presence = services.clock, services.presence
     session = await services.sessions.create_session(
         ALICE, CreateSession(title="=Algebra", invite=["bob", "carol", "dave"])

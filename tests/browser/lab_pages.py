@@ -32,11 +32,13 @@ async def open_lab(
     height: int = 800,
     clipboard: bool = False,
     context=None,
+    before_load=None,
 ):
     """JupyterLab at ``path`` as ``user``, in a browser context of their own (own cookies;
     or in ``context``), with the default layout (``?reset``). The page records the
     ``alert()`` messages that ran (``page.dialogs``) and the websockets it opened
-    (``page.sockets``)."""
+    (``page.sockets``). ``await before_load(page)`` runs before JupyterLab loads (to
+    install a fake clock, say)."""
     if context is None:
         context = await browser.new_context(viewport={"width": 1280, "height": height})
     if clipboard:
@@ -46,6 +48,8 @@ async def open_lab(
     page.on("dialog", lambda dialog: page.dialogs.append(dialog.message))
     page.sockets = []
     page.on("websocket", lambda ws: page.sockets.append(ws.url))
+    if before_load is not None:
+        await before_load(page)
     separator = "&" if "?" in path else "?"
     await page.goto(f"{lab.url}{path}{separator}reset&token={token_for(user)}")
     await page.locator("#jp-main-dock-panel").wait_for(timeout=120_000)

@@ -32,6 +32,7 @@ REQUIRE_HUB_ENV = "STUDYSESSION_REQUIRE_HUB"
 ROLE_CACHE_SECONDS = 2
 AUTH_CACHE_SECONDS = 1
 SHARE_SYNC_SECONDS = 2
+ROSTER_SECONDS = 2
 
 
 def _missing(reason: str):
@@ -164,6 +165,7 @@ def _start(tmp: Path, db_url: str) -> CourseHub:
         "STUDYHUB_ROLE_CACHE_SECONDS": str(ROLE_CACHE_SECONDS),
         "STUDYHUB_AUTH_CACHE_SECONDS": str(AUTH_CACHE_SECONDS),
         "STUDYHUB_SHARE_SYNC_SECONDS": str(SHARE_SYNC_SECONDS),
+        "STUDYHUB_ROSTER_SECONDS": str(ROSTER_SECONDS),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     for name in ("JUPYTER_STUDYSESSION_DB_URL", "JUPYTER_STUDYSESSION_SERVICE_URL"):

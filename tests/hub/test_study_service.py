@@ -8,7 +8,7 @@ import json
 import pytest
 import websocket
 
-from .conftest import ROLE_CACHE_SECONDS
+from .conftest import ROLE_CACHE_SECONDS, ROSTER_SECONDS
 
 pytestmark = [pytest.mark.hub, pytest.mark.timeout(900)]  # the first one starts the hub
 
@@ -118,3 +118,21 @@ def test_a_change_of_hub_groups_counts_without_restarting_the_service(course_hub
     finally:
         course_hub.api("DELETE", "groups/tas/users", json={"users": ["alice"]})
     assert course_hub.wait_for(lambda: role() == "student", timeout=timeout)
+
+
+def test_hub_users_can_be_invited_before_their_first_visit(course_hub):
+    def invite(username):
+        return course_hub.study(
+            "bob", "POST", "sessions", json={"title": "Invite early", "invite": [username]}
+        )
+
+    # carol has a hub account and has never opened the study service
+    assert invite("carol").status_code == 201
+    # a user the hub gains later can be invited once the service has listed the hub again
+    course_hub.api("POST", "users/zoe").raise_for_status()
+    timeout = ROSTER_SECONDS + 5
+    assert course_hub.wait_for(lambda: invite("zoe").status_code == 201, timeout=timeout)
+    # and nobody the hub does not know
+    refused = invite("nobody-at-all")
+    assert refused.status_code == 400
+    assert refused.json()["reason"] == "unknown_users"

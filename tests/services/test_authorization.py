@@ -127,7 +127,6 @@ async def test_private_session_should_look_missing_to_an_outsider(ss_fetch, make
         pytest.param("GET", "me", None, 200, id="me"),
         pytest.param("GET", "notifications", None, 200, id="notifications"),
         pytest.param("POST", "notifications/read", {"all": True}, 200, id="mark_read"),
-        pytest.param("GET", "openapi.json", None, 200, id="openapi"),
     ],
 )
 async def test_route_without_a_session_should_be_open_to_every_signed_in_user(
@@ -138,6 +137,14 @@ async def test_route_without_a_session_should_be_open_to_every_signed_in_user(
         reply = await call(ss_fetch, user, path, method=method, body=body)
         got[user or "anonymous"] = reply.status
     assert got == {**dict.fromkeys(USERS, ok), "anonymous": 403}
+
+
+async def test_the_api_description_should_be_public(ss_fetch):
+    got = {
+        user or "anonymous": (await ss_fetch(user, "openapi.json")).status
+        for user in [*USERS, None]
+    }
+    assert set(got.values()) == {200}
 
 
 async def test_cleanup_should_be_for_instructors_or_the_api_key(ss_fetch):

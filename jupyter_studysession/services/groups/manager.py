@@ -43,6 +43,7 @@ from ...orm import (
     StudyGroup,
     StudySession,
 )
+from ...realtime.access import revoke_access
 from ...realtime.outbox import Outbox
 from ...store import Store
 from ..notifications.manager import NotificationManager
@@ -85,7 +86,7 @@ class GroupManager:
         invitees = [u for u in dict.fromkeys(request.invite) if u != actor.username]
         async with self.store.transaction() as db:
             await record_user(db, actor, now)
-            await ensure_users(db, invitees, now)
+            await ensure_users(db, invitees)
             group = StudyGroup(
                 **request.model_dump(exclude={"invite"}),
                 created_by=actor.username,
@@ -171,6 +172,9 @@ class GroupManager:
             await self.outbox.append(
                 db, group_channel(group_id), "group.deleted", {"group_id": group_id}
             )
+            await revoke_access(
+                self.outbox, db, group_channel(group_id), None, "deleted", "The group was deleted."
+            )
             await db.execute(
                 update(StudySession).where(StudySession.group_id == group_id).values(group_id=None)
             )
@@ -234,6 +238,14 @@ class GroupManager:
                     "member.left",
                     {"member": described_member.model_dump(mode="json")},
                 )
+                await revoke_access(
+                    self.outbox,
+                    db,
+                    group_channel(group_id),
+                    [actor.username],
+                    "left",
+                    "You left the group.",
+                )
             await db.delete(member)
             await db.flush()
             return await describe_group(db, group, actor)
@@ -245,7 +257,7 @@ class GroupManager:
         now = self.clock.now()
         async with self.store.transaction() as db:
             group, _ = await admin_group(db, group_id, actor)
-            await ensure_users(db, request.usernames, now)
+            await ensure_users(db, request.usernames)
             existing = {
                 m.username
                 for m in await db.scalars(
@@ -305,6 +317,14 @@ class GroupManager:
                 "group_removed",
                 f"You were removed from “{group.name}”",
                 group_id=group_id,
+            )
+            await revoke_access(
+                self.outbox,
+                db,
+                group_channel(group_id),
+                [username],
+                "removed",
+                "An admin removed you from the group.",
             )
             await db.delete(member)
             return described

@@ -41,6 +41,7 @@ from ...store import Store
 from ..notifications.manager import NotificationManager
 from ..sessions.access import (
     add_members,
+    check_start,
     describe_session,
     describe_sessions,
     next_cursor,
@@ -109,6 +110,7 @@ class GroupSessionManager:
         member (and ``request.invite``) is invited."""
         if getattr(request, "recurrence", None) is not None:
             raise InvalidInput("recurrence: group sessions are scheduled one at a time")
+        check_start(request.scheduled_at, self.clock.now(), self.policy.join_window)
         self.limiter.hit("create_session", actor.username, self.policy.create_limit)
         async with self.store.transaction() as db:
             group, _ = await member_group(db, group_id, actor, lock=True, purpose="plan sessions")
@@ -216,7 +218,7 @@ class GroupSessionManager:
         members = await joined_names(db, group.id, exclude=actor.username)
         if extra_invite:
             extra = [u for u in dict.fromkeys(extra_invite) if u != actor.username]
-            await ensure_users(db, extra, now)
+            await ensure_users(db, extra)
             members = list(dict.fromkeys(members + extra))
         add_members(db, session, actor.username, now, invite=members)
         started = status == SessionStatus.active

@@ -27,6 +27,7 @@ from ...models import (
     UpdateOfficeHours,
 )
 from ...orm import EntryOutcome, EntryStatus, OfficeHours, QueueEntry, StaffDuty
+from ...realtime.access import revoke_access
 from ...realtime.outbox import Outbox
 from ...store import Store
 from ..notifications.manager import NotificationManager
@@ -165,6 +166,14 @@ class OfficeHoursManager:
                 queue_channel(officehours_id),
                 "queue.deleted",
                 {"officehours_id": officehours_id},
+            )
+            await revoke_access(
+                self.outbox,
+                db,
+                queue_channel(officehours_id),
+                None,
+                "deleted",
+                "These office hours were deleted.",
             )
 
     # -- open, close, staff on duty --------------------------------------------------------

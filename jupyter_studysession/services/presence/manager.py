@@ -101,6 +101,8 @@ class LocalTab:
     key: str
     sessions: set[str] = field(default_factory=set)
     generation: int = 0
+    idle: bool = False  # as the tab's last heartbeat said
+    touched: datetime | None = None  # the last sign of life counted
 
 
 def describe(live: LiveUser, facts: Facts, *, own: bool) -> DescribePresence:
@@ -180,6 +182,7 @@ class PresenceManager:
             await self.connect(actor, tab, idle)
             return
         now = self.clock.now()
+        local.idle, local.touched = idle, now
         changed = await self.live.touch_tab(local.key, now, idle)
         if changed is None:  # it missed its heartbeats and was swept: count it again
             await self._reopen(local, idle)
@@ -189,6 +192,20 @@ class PresenceManager:
         if now - self._persisted.get(actor.username, NEVER) >= LAST_SEEN_EVERY:
             self._persisted[actor.username] = self._seen_due[actor.username] = now
             self._schedule_flush()
+
+    async def alive(self, tab: str) -> None:
+        """The tab answered a websocket ping (browsers do, even when the page's timers are
+        throttled): it stays open, as idle as its last heartbeat said. Counted at most about
+        once per heartbeat interval; a tab not counted yet is left alone."""
+        local = self._tabs.get(tab)
+        if local is None:
+            return
+        now = self.clock.now()
+        if local.touched is not None and (now - local.touched).total_seconds() < (
+            0.9 * self.heartbeat_seconds
+        ):
+            return
+        await self.heartbeat(local.identity, tab, local.idle)
 
     async def disconnect(self, tab: str) -> None:
         """The tab closed. Its sessions see a departure; its user may go offline."""

@@ -68,9 +68,13 @@ def register_ops(hub: RealtimeHub, presence: PresenceManager, store: Store) -> N
     async def disconnected(conn: Connection) -> None:
         await presence.disconnect(tab(conn))
 
+    async def alive(conn: Connection) -> None:
+        await presence.alive(tab(conn))
+
     hub.register_channel("presence", partial(authorize_presence_channel, store))
     hub.register_op("heartbeat", heartbeat, Heartbeat)
     hub.register_op("presence.set", set_presence, SetPresence)
     hub.on_subscribe.append(subscribed)
     hub.on_unsubscribe.append(unsubscribed)
     hub.on_disconnect.append(disconnected)
+    hub.on_alive.append(alive)

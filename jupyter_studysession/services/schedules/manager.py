@@ -127,7 +127,7 @@ class ScheduleManager:
         invitees = [u for u in dict.fromkeys(request.invite) if u != actor.username]
         async with self.store.transaction() as db:
             await record_user(db, actor, now)
-            await ensure_users(db, invitees, now)
+            await ensure_users(db, invitees)
             series = SessionSeries(
                 host_username=actor.username,
                 rrule=text,

@@ -99,6 +99,17 @@ async def room_session(
     return session, member
 
 
+def check_start(scheduled_at: datetime | None, now: datetime, join_window) -> None:
+    """A session is planned for later, or for a moment ago within the join window: 400
+    ``scheduled_in_past`` otherwise (the cleanup would remove it as never started)."""
+    if scheduled_at is not None and scheduled_at < now - join_window:
+        raise InvalidInput(
+            f"scheduled_at: {scheduled_at.isoformat()} is in the past; plan it for later, "
+            "or leave the time out.",
+            "scheduled_in_past",
+        )
+
+
 def ensure_open(session: StudySession, consequence: str = "it can no longer change") -> None:
     """Completed and cancelled sessions are read-only: 409 ``session_ended``, its message
     naming the status and then ``consequence``."""

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import select
 
 from ...audit import Audit
 from ...clock import Clock
-from ...exceptions import Conflict
+from ...exceptions import Conflict, NotFound
 from ...identity import SYSTEM, Identity
 from ...models import (
     CleanupResult,
@@ -31,11 +31,8 @@ from ...models import (
     UpdateSession,
 )
 from ...orm import (
-    ChatMessage,
-    Goal,
     Participant,
     ParticipantState,
-    SessionRole,
     SessionStatus,
     StudySession,
 )
@@ -48,10 +45,11 @@ from ..notifications.manager import NotificationManager
 from ..schedules.manager import ScheduleManager, changes_calendar, forget_reminders
 from ..timer.manager import stop_timer
 from ..users.manager import ensure_users, record_user
-from . import attendance
+from . import attendance, cleanup
 from .access import (
     MEMBER_STATES,
     add_members,
+    check_start,
     describe_session,
     describe_sessions,
     hosted_session,
@@ -74,6 +72,7 @@ class SessionPolicy:
     auto_end_active_after: timedelta = timedelta(hours=6)
     create_limit: Limit = Limit(10, 3600)  # noqa: RUF009 (frozen, immutable)
     event_retention: timedelta = timedelta(hours=72)
+    expire_unstarted_after: timedelta = timedelta(days=7)
 
 
 async def add_session(
@@ -93,7 +92,7 @@ async def add_session(
     invites; office hours admit students into a started room).
     """
     await record_user(db, host, now)
-    await ensure_users(db, [*invite, *join], now)
+    await ensure_users(db, [*invite, *join])
     session = StudySession(
         # recurrence is the series' business (services/schedules), not a column
         **request.model_dump(exclude={"invite", "settings", "recurrence"}),
@@ -143,6 +142,7 @@ class SessionManager:
 
     async def create_session(self, actor: Identity, request: CreateSession) -> DescribeSession:
         """Create a scheduled session hosted by ``actor`` and invite ``request.invite``."""
+        check_start(request.scheduled_at, self.clock.now(), self.policy.join_window)
         self.limiter.hit("create_session", actor.username, self.policy.create_limit)
         if request.recurrence is not None:
             return await self.schedules.create_series(actor, request)
@@ -228,6 +228,7 @@ class SessionManager:
     ) -> DescribeSession:
         """Change a session; for an occurrence of a series, ``scope`` says whether the change
         is for this one only (it is then marked as edited) or for all following ones."""
+        check_start(request.scheduled_at, self.clock.now(), self.policy.join_window)
         if request.scope == Scope.following:
             return await self.schedules.update_following(actor, session_id, request)
         changes = request.model_dump(exclude_unset=True, exclude={"scope"}, mode="json")
@@ -277,7 +278,6 @@ class SessionManager:
         occurrence of a series, ``scope`` may extend it to every following occurrence."""
         if scope == Scope.following:
             return await self.schedules.cancel_following(actor, session_id)
-        now = self.clock.now()
         async with self.store.transaction() as db:
             session, _ = await hosted_session(db, session_id, actor, host_only=True)
             if session.status != SessionStatus.scheduled:
@@ -286,24 +286,30 @@ class SessionManager:
                     + (" (end it instead)." if session.status == SessionStatus.active else "."),
                     "invalid_status",
                 )
-            session.status = SessionStatus.cancelled
-            session.sequence += 1
-            session.updated_at = now
-            await publish_session(
-                self.outbox, db, session, "session.cancelled", self.policy.join_window
-            )
-            await self.notifications.settle_offers(db, session_id)
-            members = await self._member_names(db, session_id, exclude=actor.username)
-            await self.notifications.notify(
-                db,
-                members,
-                "session_cancelled",
-                f"“{session.title}” was cancelled",
-                session_id=session_id,
-            )
+            await self._cancel(db, session, actor)
             described = await describe_session(db, session, actor, self.policy.join_window)
         self.audit.session("cancelled", session_id, actor.username, status=session.status)
         return described
+
+    async def _cancel(
+        self, db, session: StudySession, actor: Identity, why: str | None = None
+    ) -> None:
+        """Cancel ``session`` in the caller's transaction; its members are told (``why``)."""
+        session.status = SessionStatus.cancelled
+        session.sequence += 1
+        session.updated_at = self.clock.now()
+        await publish_session(
+            self.outbox, db, session, "session.cancelled", self.policy.join_window
+        )
+        await self.notifications.settle_offers(db, session.id)
+        members = await self._member_names(db, session.id, exclude=actor.username)
+        await self.notifications.notify(
+            db,
+            members,
+            "session_cancelled",
+            f"“{session.title}” was cancelled" + (f": {why}" if why else ""),
+            session_id=session.id,
+        )
 
     async def start_session(self, actor: Identity, session_id: str) -> DescribeSession:
         """``scheduled`` → ``active``; everyone already joined starts being present."""
@@ -443,31 +449,15 @@ class SessionManager:
     # -- cleanup -------------------------------------------------------------------------
 
     async def cleanup(self) -> CleanupResult:
-        """Delete scheduled sessions abandoned before they started and end active sessions
-        that ran too long. Each session is handled in its own transaction: one failure does
-        not stop the rest."""
+        """Remove or cancel the scheduled sessions that never started, by the rules of
+        :mod:`.cleanup` (nothing anyone wants is deleted), and end the active sessions that
+        ran too long. Each session is decided and handled in its own transaction, locked:
+        one failure does not stop the rest, and activity that lands meanwhile wins."""
         now = self.clock.now()
         policy = self.policy
-        reference = func.coalesce(StudySession.scheduled_at, StudySession.created_at)
-        activity = or_(
-            exists().where(
-                Participant.session_id == StudySession.id,
-                Participant.role != SessionRole.host,
-                Participant.joined_at.is_not(None),
-            ),
-            exists().where(ChatMessage.session_id == StudySession.id),
-            exists().where(Goal.session_id == StudySession.id),
-        )
+        rules = (policy.abandon_scheduled_after, policy.expire_unstarted_after)
         async with self.store.read() as db:
-            abandoned = list(
-                await db.scalars(
-                    select(StudySession.id).where(
-                        StudySession.status == SessionStatus.scheduled,
-                        reference < now - policy.abandon_scheduled_after,
-                        ~activity,
-                    )
-                )
-            )
+            unstarted = await cleanup.due_for_cleanup(db, now, *rules)
             overdue = list(
                 await db.scalars(
                     select(StudySession.id).where(
@@ -476,24 +466,35 @@ class SessionManager:
                     )
                 )
             )
-        deleted = auto_ended = failed = 0
-        for session_id in abandoned:
+        deleted = cancelled = auto_ended = failed = 0
+        for session_id in unstarted:
             try:
                 async with self.store.transaction() as db:
-                    result = await db.execute(
-                        delete(StudySession).where(
-                            StudySession.id == session_id,
-                            StudySession.status == SessionStatus.scheduled,
-                        )
-                    )
-                if result.rowcount:
+                    session = await load_session(db, session_id, lock=True)
+                    fate = await cleanup.decide(db, session, now, *rules)
+                    if fate == cleanup.Fate.delete:
+                        await cleanup.remove(db, session, self.outbox, self.notifications)
+                    elif fate == cleanup.Fate.cancel:
+                        await self._cancel(db, session, SYSTEM, "it never started")
+                if fate == cleanup.Fate.delete:
                     deleted += 1
                     self.audit.session(
-                        "deleted", session_id, SYSTEM.username, detail="abandoned before it started"
+                        "deleted", session_id, SYSTEM.username, detail=cleanup.NOBODY_JOINED
                     )
+                elif fate == cleanup.Fate.cancel:
+                    cancelled += 1
+                    self.audit.session(
+                        "cancelled",
+                        session_id,
+                        SYSTEM.username,
+                        status=SessionStatus.cancelled,
+                        detail="it never started",
+                    )
+            except NotFound:
+                continue  # deleted meanwhile
             except Exception:
                 failed += 1
-                log.exception("cleanup: could not delete abandoned session %s", session_id)
+                log.exception("cleanup: could not clean up unstarted session %s", session_id)
         for session_id in overdue:
             try:
                 async with self.store.transaction() as db:
@@ -513,8 +514,18 @@ class SessionManager:
                 failed += 1
                 log.exception("cleanup: could not end overdue session %s", session_id)
         events_pruned = await self.outbox.prune(policy.event_retention)
-        if deleted or auto_ended or failed:
-            log.info("cleanup: deleted %s, auto-ended %s, failed %s", deleted, auto_ended, failed)
+        if deleted or cancelled or auto_ended or failed:
+            log.info(
+                "cleanup: deleted %s, cancelled %s, auto-ended %s, failed %s",
+                deleted,
+                cancelled,
+                auto_ended,
+                failed,
+            )
         return CleanupResult(
-            deleted=deleted, auto_ended=auto_ended, failed=failed, events_pruned=events_pruned
+            deleted=deleted,
+            cancelled=cancelled,
+            auto_ended=auto_ended,
+            failed=failed,
+            events_pruned=events_pruned,
         )

@@ -24,6 +24,7 @@ from ...models import (
     UpdateParticipant,
 )
 from ...orm import InviteLink, Participant, ParticipantState, SessionRole, SessionStatus
+from ...realtime.access import revoke_access
 from ...realtime.outbox import Outbox
 from ...store import Store
 from ..notifications.manager import NotificationManager
@@ -35,6 +36,7 @@ from .access import (
     load_session,
     membership,
     publish_participant,
+    session_channel,
     viewable_session,
 )
 from .manager import SessionPolicy
@@ -166,7 +168,7 @@ class ParticipantManager:
             session, _ = await hosted_session(db, session_id, actor)
             if session.status in (SessionStatus.completed, SessionStatus.cancelled):
                 raise Conflict(f"The session is {session.status}.", "session_ended")
-            await ensure_users(db, request.usernames, now)
+            await ensure_users(db, request.usernames)
             existing = {
                 p.username: p
                 for p in await db.scalars(
@@ -245,6 +247,14 @@ class ParticipantManager:
                     "removed",
                     f"You were removed from “{session.title}”",
                     session_id=session_id,
+                )
+                await revoke_access(
+                    self.outbox,
+                    db,
+                    session_channel(session_id),
+                    [username],
+                    "removed",
+                    "The host removed you from this session.",
                 )
             member.updated_at = now
             await publish_participant(self.outbox, db, member, "participant.updated")

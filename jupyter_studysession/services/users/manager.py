@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ...clock import Clock
+from ...exceptions import InvalidInput
 from ...identity import Identity
 from ...models import (
     DescribeMe,
@@ -35,16 +36,40 @@ async def record_user(db: AsyncSession, identity: Identity, now: datetime) -> Us
     return user
 
 
-async def ensure_users(db: AsyncSession, usernames: list[str], now: datetime) -> dict[str, User]:
-    """Rows for users named by others (invitees) who may not have logged in yet."""
+async def ensure_users(db: AsyncSession, usernames: list[str]) -> dict[str, User]:
+    """The rows of users named by others (invitees), who must be known to the server: it has
+    seen them, or its identity provider lists them (:func:`record_roster`). Otherwise 400
+    ``unknown_users``, naming them (every invite path answers the same)."""
     wanted = list(dict.fromkeys(usernames))
     rows = (await db.scalars(select(User).where(User.username.in_(wanted)))).all()
     found = {u.username: u for u in rows}
-    for name in wanted:
-        if name not in found:
-            found[name] = User(username=name, display_name=name, first_seen=now)
-            db.add(found[name])
+    unknown = [name for name in wanted if name not in found]
+    if unknown:
+        raise InvalidInput(
+            f"No such users: {', '.join(unknown)}. People can be invited once they have "
+            "opened JupyterLab with study sessions; check the spelling.",
+            "unknown_users",
+        )
     return found
+
+
+async def record_roster(db: AsyncSession, users: dict[str, Identity], now: datetime) -> int:
+    """Record the users an identity provider lists (so they can be invited before their first
+    login) that the database does not know yet. Returns how many were new."""
+    known = set(await db.scalars(select(User.username).where(User.username.in_(list(users)))))
+    new = [identity for name, identity in users.items() if name not in known]
+    for identity in new:
+        db.add(
+            User(
+                username=identity.username,
+                display_name=identity.display_name,
+                initials=identity.initials,
+                color=identity.color,
+                avatar_url=identity.avatar_url,
+                first_seen=now,
+            )
+        )
+    return len(new)
 
 
 class UserManager:

@@ -27,6 +27,7 @@ import {
 import {
   DISCONNECTED_CODE,
   DISPOSED_CODE,
+  type IRealtimeEvents,
   type OpName,
   type OpPayload,
   type OpResult,
@@ -530,6 +531,12 @@ export class RealtimeClient {
     if (entry === undefined || !entry.sequence.accept(event.seq)) {
       return; // unsubscribed meanwhile, or already delivered
     }
+    if (event.type === 'subscription.ended') {
+      // access ended (removed, left, deleted): over, as if refused
+      const data = event.data as IRealtimeEvents['subscription.ended'];
+      this._end(entry, new RealtimeError(data.message, data.reason));
+      return;
+    }
     for (const holder of [...entry.holders.values()]) {
       this._call(() => holder.listener.event(event as RealtimeEvent));
     }
@@ -585,17 +592,22 @@ export class RealtimeClient {
         }, delay);
         return;
       }
-      // refused for good: the subscription is over
-      this._channels.delete(entry.name);
-      for (const holder of [...entry.holders.values()]) {
-        this._settle(holder, error);
-        this._call(() => holder.listener.failed?.(error));
-      }
-      entry.holders.clear();
+      this._end(entry, error); // refused for good
     };
     // handled synchronously, so that the replayed events, the ack and the
     // live events reach listeners in the order they came
     this._sendOp('subscribe', payload, undefined, subscribed, refused);
+  }
+
+  /** The channel is over: forget it, and tell its listeners why. */
+  private _end(entry: IChannelEntry, error: RealtimeError): void {
+    this._channels.delete(entry.name);
+    this._clearRetry(entry);
+    for (const holder of [...entry.holders.values()]) {
+      this._settle(holder, error);
+      this._call(() => holder.listener.failed?.(error));
+    }
+    entry.holders.clear();
   }
 
   private _isCurrent(entry: IChannelEntry, generation: number): boolean {

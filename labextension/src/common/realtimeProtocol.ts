@@ -287,6 +287,18 @@ export interface IRealtimeEvents {
   'goal.deleted': { goal: IGoal };
   'goal.reordered': { session_id: string; goal_ids: string[] };
   'timer.state': { timer: ITimerState };
+  /**
+   * Ephemeral, for this tab only: the server ended its subscription to the
+   * channel (`reason`: `removed`, `left`, `deleted`). The client ends the
+   * channel as if refused; listeners get `failed`.
+   */
+  'subscription.ended': { channel: string; reason: string; message: string };
+  /** Durable: access of `usernames` (null: everyone) to the channel ended. */
+  'access.revoked': {
+    usernames: string[] | null;
+    reason: string;
+    message: string;
+  };
   /** Ephemeral, on `presence:session:<id>` and `user:<name>`. */
   'presence.changed': { users: IPresence[] };
   notification: INotification;

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from jupyter_studysession.identity import Identity
 from jupyter_studysession.models import CreateSession, InviteUsers
 from jupyter_studysession.orm import User
+from jupyter_studysession.services.users.manager import record_roster
 
 ALICE = Identity("alice", "Alice")
 
@@ -47,6 +48,8 @@ async def test_many_users_arriving_make_one_event_per_channel_and_heartbeats_non
     presence, hub = ss_services.presence, ss_services.hub
     presence.flush_seconds = 0
     names = [f"student{n:03}" for n in range(150)]
+    async with ss_services.store.transaction() as db:  # a course's roster
+        await record_roster(db, {n: Identity(n, n.title()) for n in names}, ss_services.clock.now())
     session = await ss_services.sessions.create_session(ALICE, CreateSession(title="Lecture"))
     for start in range(0, len(names), 100):
         await ss_services.participants.invite_users(
