@@ -14,6 +14,7 @@ from pydantic import (
 
 from ..orm import ParticipantState, SessionRole, SessionStatus, SessionType
 from .base import AwareDatetime, DescribeUser, Request, Response, Tag, Username
+from .coverage import DescribeCoverage
 from .schedules import Recurrence, Scope
 
 # -- sessions ---------------------------------------------------------------------------
@@ -162,6 +163,9 @@ class DescribeSummary(Response):
         "",
         description="A short summary of the chat and the goals done, written by the "
         "configured summariser when the session ended; empty if it had nothing to say.",
+    )
+    coverage: DescribeCoverage | None = Field(
+        None, description="What the session covered of its study notebook, if it followed one."
     )
     created_at: datetime
 
