@@ -239,7 +239,7 @@ class SessionSummary(Base):
     # what the chat and the goals came to, by the configured summariser (summarizer.py)
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # what it covered of its study notebook (services/follow/coverage.py), if it had one
-    coverage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    coverage: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime]
 
 
@@ -595,7 +595,7 @@ class StudyNotebook(Base):
     lead_epoch: Mapped[int] = mapped_column(Integer, default=0)
     lead_since: Mapped[datetime | None]
     # the leader's last recorded place (a NotebookPlace) and when it was reached
-    place: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    place: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     place_at: Mapped[datetime | None]
 
 

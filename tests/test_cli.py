@@ -33,7 +33,7 @@ def test_db_upgrade_creates_the_schema(ss_sqlite_url, jp_asyncio_loop):
 def test_demo_data_then_cleanup_keeps_the_demo(ss_sqlite_url, jp_asyncio_loop):
     demo = cli("demo-data", "--db-url", ss_sqlite_url)
     assert demo.returncode == 0, demo.stderr
-    assert "'sessions': 6" in demo.stderr
+    assert "'sessions': 7" in demo.stderr
 
     async def attendance() -> list[dict]:
         store = Store(ss_sqlite_url)
