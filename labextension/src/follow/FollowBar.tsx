@@ -43,7 +43,9 @@ export function FollowBarView(props: {
     </button>
   );
   if (ended) {
-    text = coverage ? `The session ended. ${coverage.text}` : 'The session ended.';
+    text = coverage
+      ? `The session ended. ${coverage.text}`
+      : 'The session ended.';
   } else if (follow.notebook && !follow.notebook.exists) {
     text = `The study notebook ${follow.notebook.path} was deleted or moved away: following has stopped.`;
   } else if (mode === 'leading') {

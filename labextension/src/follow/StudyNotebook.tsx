@@ -102,17 +102,20 @@ export function StudyNotebook(props: IStudyNotebookProps): React.ReactElement {
         </ul>
       )}
       <div className="jp-StudySession-followActions">
-        {notebook && !ended && follow.can_lead && leader?.username !== model.me && (
-          <button
-            type="button"
-            className="jp-StudySession-button"
-            data-testid="studysession-room-lead"
-            disabled={busy}
-            onClick={() => void model.lead()}
-          >
-            Lead
-          </button>
-        )}
+        {notebook &&
+          !ended &&
+          follow.can_lead &&
+          leader?.username !== model.me && (
+            <button
+              type="button"
+              className="jp-StudySession-button"
+              data-testid="studysession-room-lead"
+              disabled={busy}
+              onClick={() => void model.lead()}
+            >
+              Lead
+            </button>
+          )}
         {model.isLeader && (
           <>
             <button

@@ -45,7 +45,13 @@ export class FollowModel extends Store<IFollowSnapshot> {
     private readonly _client: RealtimeClient,
     private readonly _load: (id: string) => Promise<IFollow> = getFollow
   ) {
-    super({ follow: null, coverage: null, ended: false, error: null, busy: false });
+    super({
+      follow: null,
+      coverage: null,
+      ended: false,
+      error: null,
+      busy: false
+    });
     this._subscription = _client.subscribe(followChannel(sessionId), {
       event: event => this._onEvent(event),
       subscribed: () => void this.reload(),

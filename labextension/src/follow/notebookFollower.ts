@@ -144,7 +144,11 @@ export class NotebookFollower {
     }
     if (mode !== 'leading') {
       void this.model.setStatus(
-        mode === 'following' ? 'following' : mode === 'paused' ? 'paused' : 'elsewhere'
+        mode === 'following'
+          ? 'following'
+          : mode === 'paused'
+            ? 'paused'
+            : 'elsewhere'
       );
     }
     if (started) {

@@ -69,7 +69,10 @@ export interface ICoverage {
 declare module '../common/realtimeProtocol' {
   interface IRealtimeOps {
     'nav.lead': { payload: { session_id: string }; result: IFollow };
-    'nav.hand': { payload: { session_id: string; to: string }; result: IFollow };
+    'nav.hand': {
+      payload: { session_id: string; to: string };
+      result: IFollow;
+    };
     'nav.release': { payload: { session_id: string }; result: IFollow };
     'nav.place': {
       payload: INotebookPlace & { session_id: string; epoch: number };

@@ -39,8 +39,8 @@ class StudyTogetherBody extends ReactWidget {
     return (
       <div>
         <p>
-          Start a study session on <code>{this.path}</code> now: the people
-          you invite join with one click and follow you through the notebook.
+          Start a study session on <code>{this.path}</code> now: the people you
+          invite join with one click and follow you through the notebook.
         </p>
         <label className="jp-StudySession-field">
           Invite (usernames, separated by commas)
@@ -96,7 +96,10 @@ export async function studyTogether(
       return null;
     }
     try {
-      return await startNotebookSession({ notebook_path: path, ...result.value });
+      return await startNotebookSession({
+        notebook_path: path,
+        ...result.value
+      });
     } catch (error) {
       problem = errorMessage(error);
     }

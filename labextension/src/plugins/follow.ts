@@ -16,6 +16,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 import { studySessionIcon } from '../common/icons';
+import { OPEN_STUDY_NOTEBOOK } from '../common/notificationCenter';
 import { errorMessage } from '../common/store';
 import { FollowBar } from '../follow/FollowBar';
 import { followModels } from '../follow/models';
@@ -25,7 +26,7 @@ import { listMyGroups } from '../groups/api';
 
 export const FollowCommandIDs = {
   /** Args `{ id }`: open the session's study notebook and follow the leader. */
-  openStudyNotebook: 'studysession:open-study-notebook',
+  openStudyNotebook: OPEN_STUDY_NOTEBOOK,
   /** Study the current notebook together: a new session on it, now. */
   studyTogether: 'studysession:study-together'
 } as const;
@@ -141,7 +142,9 @@ export const followPlugin: JupyterFrontEndPlugin<void> = {
           if (panel.context.model.dirty) {
             await panel.context.save(); // the others open what is on disk
           }
-          const groups = await listMyGroups().catch(() => []);
+          const groups = (await listMyGroups().catch(() => [])).filter(
+            group => group.my_state === 'joined'
+          );
           const session = await studyTogether(panel.context.path, groups);
           if (session === null) {
             return;
@@ -172,8 +175,7 @@ export const followPlugin: JupyterFrontEndPlugin<void> = {
           tooltip: 'Study this notebook together',
           label: 'Study together',
           onClick: () => {
-            tracker.currentWidget !== panel &&
-              app.shell.activateById(panel.id);
+            tracker.currentWidget !== panel && app.shell.activateById(panel.id);
             void app.commands.execute(FollowCommandIDs.studyTogether);
           }
         });

@@ -62,7 +62,12 @@ export const roomPlugin: JupyterFrontEndPlugin<void> = {
         }
         let panel = tracker.find(widget => widget.content.sessionId === id);
         if (panel === undefined) {
-          panel = createRoomPanel(id);
+          panel = createRoomPanel(id, sessionId => {
+            const open = 'studysession:open-study-notebook';
+            if (app.commands.hasCommand(open)) {
+              void app.commands.execute(open, { id: sessionId });
+            }
+          });
           await tracker.add(panel);
         }
         if (!panel.isAttached) {

@@ -24,6 +24,8 @@ import {
   isOpenStatus,
   roomSettings
 } from './roomState';
+import { useFollowModel } from '../follow/models';
+import { StudyNotebook } from '../follow/StudyNotebook';
 import { SessionSummary } from './SessionSummary';
 import { SharedTimer } from './SharedTimer';
 
@@ -37,6 +39,8 @@ export interface IRoomProps {
   presence?: PresenceModel | null;
   /** Told the session's title whenever it is known or changes. */
   onTitle?(title: string): void;
+  /** Opens the session's study notebook in JupyterLab (absent: no such button). */
+  onOpenNotebook?(sessionId: string): void;
 }
 
 /**
@@ -110,6 +114,7 @@ export function Room(props: IRoomProps): React.ReactElement {
       actor={actor}
       statusOf={username => presenceModel?.statusOf(username)}
       client={client}
+      onOpenNotebook={props.onOpenNotebook}
     />
   );
 }
@@ -173,6 +178,7 @@ function RoomView(props: {
   actor: IRoomActor;
   statusOf(username: string): ReturnType<PresenceModel['statusOf']>;
   client: IRoomClient;
+  onOpenNotebook?(sessionId: string): void;
 }): React.ReactElement {
   const { model, state, actor } = props;
   const session = state.session!;
@@ -184,6 +190,11 @@ function RoomView(props: {
       .map(action => action.slice('participant:'.length))
   );
   const chatSource = React.useMemo(() => model.chatSource(), [model]);
+  // the study notebook: for participants joined now, in a session still open
+  const follow = useFollowModel(
+    actor.state === 'joined' && isOpenStatus(session.status) ? session.id : null
+  );
+  const onOpenNotebook = props.onOpenNotebook;
 
   const timer =
     settings.timer && isOpenStatus(session.status) ? (
@@ -322,6 +333,14 @@ function RoomView(props: {
           summary={state.summary}
           participants={state.participants}
           focusOnShow={state.endedLive}
+        />
+      )}
+      {follow !== null && (
+        <StudyNotebook
+          model={follow}
+          participants={state.participants}
+          canChoose={actor.role === 'host' || actor.role === 'co_host'}
+          onOpen={onOpenNotebook && (() => onOpenNotebook(session.id))}
         />
       )}
       <div className="jp-StudySession-roomBody">{body}</div>

@@ -11,7 +11,14 @@ import { Room } from './Room';
 
 /** The content of a room panel: the `Room` component for one session. */
 export class RoomContent extends ReactWidget {
-  constructor(readonly sessionId: string) {
+  /**
+   * `onOpenNotebook` opens the session's study notebook (the room offers it
+   * when given).
+   */
+  constructor(
+    readonly sessionId: string,
+    private readonly _onOpenNotebook?: (sessionId: string) => void
+  ) {
     super();
     this.addClass('jp-StudySession-roomPanel');
   }
@@ -21,6 +28,7 @@ export class RoomContent extends ReactWidget {
       <Room
         sessionId={this.sessionId}
         onTitle={title => this._setTitle(title)}
+        onOpenNotebook={this._onOpenNotebook}
       />
     );
   }
@@ -36,9 +44,12 @@ export class RoomContent extends ReactWidget {
 
 /** A main-area panel holding one session's room. */
 export function createRoomPanel(
-  sessionId: string
+  sessionId: string,
+  onOpenNotebook?: (sessionId: string) => void
 ): MainAreaWidget<RoomContent> {
-  const panel = new MainAreaWidget({ content: new RoomContent(sessionId) });
+  const panel = new MainAreaWidget({
+    content: new RoomContent(sessionId, onOpenNotebook)
+  });
   panel.id = `jp-studysession-room-${sessionId}`;
   panel.addClass('jp-StudySession-roomMainArea');
   panel.title.label = 'Study room';

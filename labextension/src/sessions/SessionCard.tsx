@@ -112,6 +112,7 @@ export function SessionCard(props: ISessionCardProps): React.ReactElement {
   const time = cardTime(session);
   const membership = membershipLabel(session);
   const summary = summaryLine(session);
+  const coverage = 'summary' in session ? session.summary?.coverage : null;
   const full = isFull(session);
   return (
     <li
@@ -169,6 +170,15 @@ export function SessionCard(props: ISessionCardProps): React.ReactElement {
           </span>
         )}
       </div>
+      {coverage && (
+        <div
+          className="jp-StudySession-details"
+          data-testid="studysession-coverage"
+          title={coverage.notebook_path}
+        >
+          {coverage.text}
+        </div>
+      )}
       {(membership !== null || summary !== null) && (
         <div className="jp-StudySession-details">
           {membership !== null && (
