@@ -75,7 +75,11 @@ export function FollowBarView(props: {
       <span className="jp-StudySession-followText">{text}</span>
       {actions}
       {(props.notice ?? error) && (
-        <span className="jp-StudySession-followNotice" role="alert">
+        <span
+          className="jp-StudySession-followNotice"
+          role="alert"
+          title={props.notice ?? error ?? undefined}
+        >
           {props.notice ?? error}
         </span>
       )}

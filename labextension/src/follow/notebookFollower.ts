@@ -39,7 +39,7 @@ export class NotebookFollower {
     });
     const notebook = panel.content;
     notebook.activeCellChanged.connect(this._onMoved, this);
-    this._scroller = notebook.node;
+    this._scroller = notebook.outerNode;
     this._scroller.addEventListener('scroll', this._onScroll, {
       passive: true
     });
@@ -225,7 +225,7 @@ export function cellsOf(notebook: Notebook): ICellInfo[] {
 /** Where cell `index` sits in the notebook's view (0: at the top). */
 function offsetOf(notebook: Notebook, index: number): number {
   const cell = notebook.widgets[index];
-  const view = notebook.node;
+  const view = notebook.outerNode;
   if (!cell || view.clientHeight === 0) {
     return 0;
   }
@@ -242,7 +242,7 @@ async function scrollCell(
 ): Promise<void> {
   await notebook.scrollToItem(index, 'start');
   const cell = notebook.widgets[index];
-  const view = notebook.node;
+  const view = notebook.outerNode;
   if (!cell || !cell.node.isConnected || view.clientHeight === 0) {
     return;
   }
