@@ -67,7 +67,7 @@ export function FollowBarView(props: {
   }
   return (
     <div
-      className="jp-StudySession-followBar"
+      className="jp-StudySession-roomUI jp-StudySession-followBar"
       data-testid="studysession-follow-bar"
       data-follow-mode={mode}
       role="status"

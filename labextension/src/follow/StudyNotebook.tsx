@@ -43,6 +43,9 @@ export function StudyNotebook(props: IStudyNotebookProps): React.ReactElement {
   }
   const notebook = follow.notebook;
   const leader = follow.leader;
+  const followers = follow.statuses.filter(
+    s => s.user.username !== leader?.username
+  );
   const hosts = props.participants.filter(
     p =>
       p.state === 'joined' &&
@@ -92,9 +95,9 @@ export function StudyNotebook(props: IStudyNotebookProps): React.ReactElement {
           {leader ? `${leader.display_name} leads.` : 'Nobody leads.'}
         </p>
       )}
-      {follow.statuses.length > 0 && (
+      {followers.length > 0 && (
         <ul className="jp-StudySession-followers" aria-label="Who follows">
-          {follow.statuses.map(s => (
+          {followers.map(s => (
             <li key={s.user.username} data-follow-state={s.state}>
               {s.user.display_name}: {STATE_LABEL[s.state]}
             </li>
