@@ -43,9 +43,15 @@ export function StudyNotebook(props: IStudyNotebookProps): React.ReactElement {
   }
   const notebook = follow.notebook;
   const leader = follow.leader;
-  const followers = follow.statuses.filter(
-    s => s.user.username !== leader?.username
-  );
+  // every joined participant but the leader: following, paused, or elsewhere
+  // (not in the notebook, or no tab reported)
+  const states = new Map(follow.statuses.map(s => [s.user.username, s.state]));
+  const followers = props.participants
+    .filter(p => p.state === 'joined' && p.user.username !== leader?.username)
+    .map(p => ({
+      user: p.user,
+      state: states.get(p.user.username) ?? ('elsewhere' as FollowState)
+    }));
   const hosts = props.participants.filter(
     p =>
       p.state === 'joined' &&
