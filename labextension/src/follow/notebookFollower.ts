@@ -234,15 +234,21 @@ function offsetOf(notebook: Notebook, index: number): number {
   return top / view.clientHeight;
 }
 
-/** Scroll so that cell `index` sits at `offset` of the view's height. */
+/**
+ * Scroll so that cell `index` sits at `offset` of the view's height: at once
+ * when the cell is in the page, through the notebook's windowing otherwise.
+ */
 async function scrollCell(
   notebook: Notebook,
   index: number,
   offset: number
 ): Promise<void> {
-  await notebook.scrollToItem(index, 'start');
-  const cell = notebook.widgets[index];
   const view = notebook.outerNode;
+  let cell = notebook.widgets[index];
+  if (!cell || !cell.node.isConnected) {
+    await notebook.scrollToItem(index, 'start');
+    cell = notebook.widgets[index];
+  }
   if (!cell || !cell.node.isConnected || view.clientHeight === 0) {
     return;
   }
