@@ -35,6 +35,10 @@ from .services.analytics.manager import AnalyticsManager
 from .services.chat import handlers as chat_handlers
 from .services.chat.manager import ChatManager
 from .services.chat.ops import register_ops as register_chat_ops
+from .services.follow import handlers as follow_handlers
+from .services.follow.manager import FollowManager, FollowPolicy
+from .services.follow.notebooks import ContentsNotebooks
+from .services.follow.ops import register_ops as register_follow_ops
 from .services.goals import handlers as goal_handlers
 from .services.goals.manager import GoalManager
 from .services.goals.ops import register_ops as register_goal_ops
@@ -86,6 +90,7 @@ HANDLER_MODULES = [
     admin_handlers,
     analytics_handlers,
     share_handlers,
+    follow_handlers,
     realtime_handlers,
     openapi,
 ]
@@ -122,6 +127,7 @@ class Services:
     analytics: AnalyticsManager | None = None
     shares: ShareManager | None = None
     hub_roster: HubRoster | None = None
+    follow: FollowManager | None = None
     handlers: list = field(default_factory=list)
     roster: list = field(default_factory=list)
     """Users the identity provider lists (``jupyter_server.auth.User``), recorded on open."""
@@ -158,6 +164,8 @@ class Services:
                 steps.push_async_callback(close)
             if self.analytics is not None:
                 steps.push_async_callback(self.analytics.close)
+            if self.follow is not None:  # writes the places still buffered, first
+                steps.push_async_callback(self.follow.relay.close)
 
 
 class StudySessionApp(ExtensionApp):
@@ -454,6 +462,31 @@ class StudySessionApp(ExtensionApp):
         of their own.""",
     )
 
+    # -- study notebooks ------------------------------------------------------------------
+
+    follow_place_interval_seconds = Float(
+        0.05,
+        min=0,
+        config=True,
+        help="""The leader's places reach followers at most this often per session; a place
+        that comes sooner waits and is replaced by a newer one (the last is always sent).""",
+    )
+    follow_record_seconds = Float(
+        1,
+        min=0.01,
+        config=True,
+        help="""How often the leader's places (each change of cell or heading) are written to
+        the database, for the session's progress and coverage.""",
+    )
+    follow_leader_grace_seconds = Float(
+        30,
+        min=0,
+        config=True,
+        help="""When the leader's last tab leaves the session's notebook, the lead passes to the
+        host or a connected co-host (or stops) unless one of their tabs is back within this
+        many seconds.""",
+    )
+
     clock = Instance(Clock, config=True, help="The clock managers read (tests replace it).")
 
     @default("clock")
@@ -545,6 +578,25 @@ class StudySessionApp(ExtensionApp):
             log=self.log,
         )
         outbox.watch(shares.watch)
+        group_sessions = GroupSessionManager(store, clock, notifications, limiter, outbox, policy)
+        follow = FollowManager(
+            store,
+            clock,
+            outbox,
+            notifications,
+            limiter,
+            audit,
+            group_sessions=group_sessions,
+            session_policy=policy,
+            policy=FollowPolicy(
+                place_interval=self.follow_place_interval_seconds,
+                record_seconds=self.follow_record_seconds,
+                leader_grace=timedelta(seconds=self.follow_leader_grace_seconds),
+            ),
+            connections=live,
+            spawn=hub.spawn,
+        )
+        register_follow_ops(hub, follow, store)
         return Services(
             store=store,
             clock=clock,
@@ -562,9 +614,10 @@ class StudySessionApp(ExtensionApp):
                 connections=live,
                 schedules=schedules,
                 summarizer=self.summarizer_class(parent=self),
+                follow=follow,
             ),
             participants=ParticipantManager(
-                store, clock, notifications, audit, outbox, policy, connections=live
+                store, clock, notifications, audit, outbox, policy, connections=live, follow=follow
             ),
             chat=chat,
             goals=goals,
@@ -587,9 +640,8 @@ class StudySessionApp(ExtensionApp):
             ),
             queue=queue,
             groups=GroupManager(store, clock, notifications, outbox),
-            group_sessions=GroupSessionManager(
-                store, clock, notifications, limiter, outbox, policy
-            ),
+            group_sessions=group_sessions,
+            follow=follow,
         )
 
     def initialize_settings(self):
@@ -599,11 +651,29 @@ class StudySessionApp(ExtensionApp):
             self.log.info("Study sessions: forwarded to the study service at %s", self.service_url)
             return
         self.services = self.build_services(self.serverapp.event_logger)
+        contents = self.serverapp.contents_manager
+        self.services.follow.notebooks = ContentsNotebooks(contents)
+        # study notebooks move along when renamed on this server, and rooms hear of deletes
+        self.serverapp.event_logger.add_listener(
+            schema_id=contents.event_schema_id, listener=self._contents_changed
+        )
         self.services.handlers = [h for m in HANDLER_MODULES for h in m.default_handlers]
         roster = getattr(self.serverapp.identity_provider, "roster", None)
         self.services.roster = roster() if callable(roster) else []
         self.settings.update({"studysession": self.services})
         self._tasks: set[asyncio.Task] = set()
+
+    async def _contents_changed(self, logger, schema_id: str, data: dict) -> None:
+        follow = self.services.follow
+        if not self.services.store.ready:
+            return
+        try:
+            if data.get("action") == "rename":
+                await follow.notebook_renamed(data["source_path"], data["path"])
+            elif data.get("action") == "delete":
+                await follow.notebook_deleted(data["path"])
+        except Exception:
+            self.log.exception("Study sessions: could not follow a change of %s", data.get("path"))
 
     def initialize_handlers(self):
         if self.service_url:

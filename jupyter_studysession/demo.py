@@ -27,9 +27,12 @@ from .models import (
     JoinSession,
     ListSessionsQuery,
     OneOffSlot,
+    Place,
+    PlaceOp,
     SessionSettings,
     SetDuty,
     SetLastPlace,
+    StartGroupSession,
     UpdateGoal,
     WeeklySlot,
 )
@@ -276,7 +279,7 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
     group = await create_demo_group(services, now)
     clock.set(now)
     mine = await sessions.list_sessions(alice, ListSessionsQuery(limit=100))
-    return {"sessions": 6, "alice_sees": len(mine.items), **office_hours, **group}
+    return {"sessions": 7, "alice_sees": len(mine.items), **office_hours, **group}
 
 
 async def create_demo_office_hours(services, now) -> dict[str, int]:
@@ -334,6 +337,7 @@ async def create_demo_group(services, now) -> dict[str, int]:
     )
     await services.groups.join_group(bob, group.id, JoinGroup())
     await services.groups.join_group(carol, group.id, JoinGroup())
+    await create_demo_study(services, group.id, now - timedelta(days=3))
     messages = [
         (alice, 90, "Shall we do problem set 5 on Thursday?"),
         (bob, 80, "Yes! I'm stuck on **question 3** (diagonalisation)."),
@@ -349,3 +353,56 @@ async def create_demo_group(services, now) -> dict[str, int]:
         SetLastPlace(notebook_path="math221/week5.ipynb", section="Diagonalisation"),
     )
     return {"groups": 1, "group_messages": len(messages)}
+
+
+DEMO_NOTEBOOK = "math221/week5.ipynb"
+"""The demo study notebook (``scripts/math221/week5.ipynb``, copied by ``scripts/run``)."""
+
+DEMO_WALK = [
+    (0, "eigenvalues", 1, "Eigenvalues", 2),
+    (4, "eig-values", 3, "Eigenvalues", 2),
+    (12, "charpoly", 6, "The characteristic polynomial", 3),
+    (20, "diagonalisation", 9, "Diagonalisation", 4),
+    (30, "diag-powers", 12, "Diagonalisation", 4),
+    (42, "problems", 13, "Problem set 5", 5),
+]
+"""Where Alice led the group through the demo notebook: (minutes after the start, cell id,
+cell index, heading, heading rank)."""
+
+
+async def create_demo_study(services, group_id: str, start: datetime) -> None:
+    """A group session on the demo notebook that Alice led for 50 minutes while Bob and Carol
+    followed: its coverage shows in their History."""
+    clock = services.clock
+    alice, bob, carol = (person(u) for u in ("alice", "bob", "carol"))
+    tabs = Tabs(services.presence)
+    clock.set(start)
+    session = await services.group_sessions.start_group_session(
+        alice,
+        group_id,
+        StartGroupSession(
+            title="Problem set 5, together",
+            settings=SessionSettings(starting_point=Place(notebook_path=DEMO_NOTEBOOK)),
+        ),
+    )
+    for who in (alice, bob, carol):
+        if who is not alice:
+            await services.participants.join_session(who, session.id, JoinSession())
+        await tabs.open(who, session.id, f"study-{who.username}")
+    epoch = (await services.follow.take_lead(alice, session.id)).epoch
+    for minutes, cell_id, index, section, rank in DEMO_WALK:
+        clock.set(start + timedelta(minutes=minutes))
+        place = PlaceOp(
+            session_id=session.id,
+            epoch=epoch,
+            notebook_path=DEMO_NOTEBOOK,
+            cell_id=cell_id,
+            cell_index=index,
+            section=section,
+            section_index=rank,
+        )
+        await services.follow.relay.relay_place(alice, place)
+    clock.set(start + timedelta(minutes=50))
+    await services.sessions.end_session(alice, session.id)
+    for who in (alice, bob, carol):
+        await tabs.close(f"study-{who.username}")

@@ -238,6 +238,8 @@ class SessionSummary(Base):
     attendance: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # what the chat and the goals came to, by the configured summariser (summarizer.py)
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # what it covered of its study notebook (services/follow/coverage.py), if it had one
+    coverage: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime]
 
 
@@ -585,3 +587,46 @@ class HubShare(Base):
     server_name: Mapped[str] = mapped_column(String(255), default="")
     username: Mapped[str] = mapped_column(String(255))
     granted_at: Mapped[datetime]
+
+
+# -- study notebooks: follow the leader, record the places ----------------------------------
+
+
+class StudyNotebook(Base):
+    """A session's study notebook and who leads through it (one row per session that has
+    one). ``server`` is NULL for this Jupyter server. ``lead_epoch`` grows by one whenever the
+    lead changes hands, so a place sent under an older lead is recognised and refused."""
+
+    __tablename__ = "study_notebooks"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    server: Mapped[str | None] = mapped_column(String(255))
+    path: Mapped[str] = mapped_column(String(1024))
+    set_by: Mapped[str | None] = mapped_column(String(255))
+    set_at: Mapped[datetime | None]
+    leader: Mapped[str | None] = mapped_column(String(255))
+    lead_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    lead_since: Mapped[datetime | None]
+    # the leader's last recorded place (a NotebookPlace) and when it was reached
+    place: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    place_at: Mapped[datetime | None]
+
+
+class PlaceRecord(Base):
+    """One place the leader reached in an active session: the record of its progress, from
+    which the coverage and the analytics' section times are computed."""
+
+    __tablename__ = "place_records"
+    __table_args__ = (Index("ix_place_records_session_at", "session_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime]
+    notebook_path: Mapped[str] = mapped_column(String(1024))
+    cell_id: Mapped[str | None] = mapped_column(String(100))
+    cell_index: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str | None] = mapped_column(String(200))
+    section_index: Mapped[int | None] = mapped_column(Integer)

@@ -68,6 +68,7 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         root = workdir / name
         root.mkdir()
+        self.root = root  # the server's root directory (its notebooks)
         self.log_path = root / "server.log"
         self.clients: list[WsClient] = []
         config_file = root / "jupyter_server_config.py"

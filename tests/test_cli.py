@@ -33,7 +33,7 @@ def test_db_upgrade_creates_the_schema(ss_sqlite_url, jp_asyncio_loop):
 def test_demo_data_then_cleanup_keeps_the_demo(ss_sqlite_url, jp_asyncio_loop):
     demo = cli("demo-data", "--db-url", ss_sqlite_url)
     assert demo.returncode == 0, demo.stderr
-    assert "'sessions': 6" in demo.stderr
+    assert "'sessions': 7" in demo.stderr
 
     async def attendance() -> list[dict]:
         store = Store(ss_sqlite_url)
@@ -44,9 +44,12 @@ def test_demo_data_then_cleanup_keeps_the_demo(ss_sqlite_url, jp_asyncio_loop):
         finally:
             await store.dispose()
 
-    # the completed session's people had tabs open: minutes from their connections
-    assert jp_asyncio_loop.run_until_complete(attendance()) == [
-        {"alice": 55, "bob": 45, "carol": 40}
+    # the completed sessions' people had tabs open: minutes from their connections (the
+    # group's study session, 50 minutes with everyone there, and last week's session)
+    summaries = jp_asyncio_loop.run_until_complete(attendance())
+    assert sorted(summaries, key=lambda a: a["bob"]) == [
+        {"alice": 55, "bob": 45, "carol": 40},
+        {"alice": 50, "bob": 50, "carol": 50},
     ]
     again = cli("demo-data", "--db-url", ss_sqlite_url)
     assert "already present" in again.stderr

@@ -91,7 +91,7 @@ class Analytics:
     One method per table (``sessions()``, ``participants()``, ``intervals()``,
     ``messages(content=False)``, ``goals()``, ``timers()``, ``summaries()``,
     ``officehours()``, ``queue_entries(content=False)``, ``groups()``,
-    ``group_members()``), each returning a typed frame; :meth:`attendance` for the
+    ``group_members()``, ``places()``), each returning a typed frame; :meth:`attendance` for the
     attendance measure. The other measures are functions in
     :mod:`jupyter_studysession.analytics.measures` applied to these frames.
 
@@ -134,6 +134,7 @@ class Analytics:
     queue_entries = _loader_method("queue_entries")
     groups = _loader_method("groups")
     group_members = _loader_method("group_members")
+    places = _loader_method("places")
 
     def attendance(
         self,

@@ -27,6 +27,7 @@ from ..orm import (
     GroupMember,
     OfficeHours,
     Participant,
+    PlaceRecord,
     QueueEntry,
     SessionSummary,
     SessionTimer,
@@ -352,6 +353,32 @@ async def load_group_members(conn: AsyncConnection) -> pd.DataFrame:
     return await _frame(conn, query, schema.GROUP_MEMBERS)
 
 
+@document(schema.PLACES)
+async def load_places(
+    conn: AsyncConnection,
+    *,
+    start: Moment = None,
+    end: Moment = None,
+    session_id: str | None = None,
+) -> pd.DataFrame:
+    """The places each session's leader reached in its study notebook, in time order."""
+    query = (
+        select(
+            PlaceRecord.session_id,
+            PlaceRecord.username,
+            PlaceRecord.at,
+            PlaceRecord.notebook_path,
+            PlaceRecord.cell_id,
+            PlaceRecord.cell_index,
+            PlaceRecord.section,
+            PlaceRecord.section_index,
+        )
+        .where(*_session_filter(PlaceRecord.session_id, start, end, session_id))
+        .order_by(PlaceRecord.session_id, PlaceRecord.at, PlaceRecord.id)
+    )
+    return await _frame(conn, query, schema.PLACES)
+
+
 LOADERS = {
     "sessions": load_sessions,
     "participants": load_participants,
@@ -364,5 +391,6 @@ LOADERS = {
     "queue_entries": load_queue_entries,
     "groups": load_groups,
     "group_members": load_group_members,
+    "places": load_places,
 }
 """Frame name -> loader (the names of :data:`schema.ALL`)."""

@@ -265,6 +265,21 @@ GROUP_MEMBERS = Schema(
     ),
 )
 
+PLACES = Schema(
+    "places",
+    "place the leader of a session reached in its study notebook (a change of cell or heading)",
+    (
+        _c("session_id", "string", "the session"),
+        _c("username", "string", "the leader"),
+        _c("at", TS, "when they got there"),
+        _c("notebook_path", "string", "the study notebook (a path on the server)"),
+        _c("cell_id", "string", "the active cell's id"),
+        _c("cell_index", "Int64", "the active cell's index (0 first)"),
+        _c("section", "string", "the heading the cell sits under (`<NA>`: none)"),
+        _c("section_index", "Int64", "which heading of the notebook that is (1 first)"),
+    ),
+)
+
 ALL = (
     SESSIONS,
     PARTICIPANTS,
@@ -277,4 +292,5 @@ ALL = (
     QUEUE_ENTRIES,
     GROUPS,
     GROUP_MEMBERS,
+    PLACES,
 )

@@ -22,6 +22,7 @@ from .base import (
     Username,
     kept_when_left_out,
 )
+from .coverage import DescribeCoverage
 from .schedules import Recurrence, Scope
 
 # -- sessions ---------------------------------------------------------------------------
@@ -172,6 +173,9 @@ class DescribeSummary(Response):
         "",
         description="A short summary of the chat and the goals done, written by the "
         "configured summariser when the session ended; empty if it had nothing to say.",
+    )
+    coverage: DescribeCoverage | None = Field(
+        None, description="What the session covered of its study notebook, if it followed one."
     )
     created_at: datetime
 

@@ -1,3 +1,4 @@
+import { followPlugin } from './plugins/follow';
 import { groupInvitesPlugin } from './plugins/groupInvites';
 import { officeHoursPlugin } from './plugins/officeHours';
 import { roomPlugin } from './plugins/room';
@@ -7,5 +8,6 @@ export default [
   sidebarPlugin,
   officeHoursPlugin,
   groupInvitesPlugin,
-  roomPlugin
+  roomPlugin,
+  followPlugin
 ];

@@ -5,6 +5,7 @@
 """
 
 from .attendance import ATTENDANCE, ATTENDANCE_RATE, attendance, attendance_rate, union_of_intervals
+from .coverage import SECTION_COVERAGE, SECTIONS_STUDIED, section_coverage, sections_studied
 from .engagement import ENGAGEMENT, PARTICIPATION, ParticipationWeights, engagement, participation
 from .groups import CONTINUITY, GROUP_SESSIONS, group_continuity, group_sessions
 from .officehours import (
@@ -45,6 +46,8 @@ SCHEMAS = (
     NO_SHOW,
     GROUP_SESSIONS,
     CONTINUITY,
+    SECTION_COVERAGE,
+    SECTIONS_STUDIED,
 )
 """The schemas of the measures' frames (documented in ``docs/analytics.md``)."""
 
@@ -63,6 +66,8 @@ __all__ = [
     "no_show_rate",
     "participation",
     "queue_waits",
+    "section_coverage",
+    "sections_studied",
     "session_durations",
     "staff_load",
     "staffing_by_weekday_hour",

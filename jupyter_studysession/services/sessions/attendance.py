@@ -126,10 +126,12 @@ async def write_summary(
     focus_seconds: float = 0.0,
     break_seconds: float = 0.0,
     summarizer: Summarizer | None = None,
+    coverage: dict | None = None,
 ) -> SessionSummary:
     """The summary of a session that has just ended (its intervals already closed), with the
     time its shared timer spent in focus and in breaks, and the text ``summarizer`` writes
-    from its chat and goals (none without one; empty if it fails)."""
+    from its chat and goals (none without one; empty if it fails), and what it covered of its
+    study notebook (``coverage``)."""
     attendance = await minutes_present(db, session.id)
     record = await session_record(db, session, now, attendance)
     text = await summarize_session(summarizer, record) if summarizer is not None else ""
@@ -145,6 +147,7 @@ async def write_summary(
         ended_by=ended_by,
         attendance=attendance,
         text=text,
+        coverage=coverage,
         created_at=now,
     )
     db.add(summary)

@@ -40,6 +40,7 @@ from ...ratelimit import Limit, RateLimiter
 from ...realtime.outbox import Outbox
 from ...store import Store
 from ...summarizer import ExtractiveSummarizer, Summarizer
+from ..follow.coverage import ending_place
 from ..groups import access as group_access
 from ..notifications.manager import NotificationManager
 from ..schedules.manager import ScheduleManager, changes_calendar, forget_reminders
@@ -124,6 +125,7 @@ class SessionManager:
         connections: attendance.Connections | None = None,
         schedules: ScheduleManager | None = None,
         summarizer: Summarizer | None = None,
+        follow=None,
     ):
         self.store = store
         self.clock = clock
@@ -137,6 +139,7 @@ class SessionManager:
         self.outbox = outbox
         self.connections = connections or attendance.NoConnections()
         self.summarizer = summarizer or ExtractiveSummarizer()
+        self.follow = follow  # study notebooks: the coverage, written at the end
 
     # -- create and read -----------------------------------------------------------------
 
@@ -395,6 +398,9 @@ class SessionManager:
             member.left_at = member.updated_at = now
         await self.notifications.settle_offers(db, session.id)
         timer = await stop_timer(db, self.outbox, session.id, now, actor.username)
+        coverage = await self.follow.finish(db, session, now) if self.follow else None
+        if coverage is not None and last_place is None:
+            last_place = ending_place(coverage)
         summary = await attendance.write_summary(
             db,
             session,
@@ -403,6 +409,7 @@ class SessionManager:
             focus_seconds=timer.focus_seconds if timer else 0.0,
             break_seconds=timer.break_seconds if timer else 0.0,
             summarizer=self.summarizer,
+            coverage=coverage.model_dump(mode="json") if coverage else None,
         )
         await publish_session(
             self.outbox,

@@ -33,6 +33,7 @@ from . import attendance
 from .access import (
     describe_session,
     hosted_session,
+    is_host,
     load_session,
     membership,
     publish_participant,
@@ -56,6 +57,7 @@ class ParticipantManager:
         outbox: Outbox,
         policy: SessionPolicy | None = None,
         connections: attendance.Connections | None = None,
+        follow=None,
     ):
         self.store = store
         self.clock = clock
@@ -64,6 +66,7 @@ class ParticipantManager:
         self.outbox = outbox
         self.policy = policy or SessionPolicy()
         self.connections = connections or attendance.NoConnections()
+        self.follow = follow  # study notebooks: a leader who goes passes the lead on
 
     async def join_session(
         self, actor: Identity, session_id: str, request: JoinSession
@@ -153,6 +156,8 @@ class ParticipantManager:
             departed = await self.connections.departures(session_id)
             await attendance.close_intervals(db, session_id, now, actor.username, departed)
             session.last_activity_at = now
+            if self.follow is not None:
+                await self.follow.member_gone(db, session_id, actor.username)
             await publish_participant(self.outbox, db, member, "participant.left")
             described = await describe_session(db, session, actor, self.policy.join_window)
         self.audit.session("left", session_id, actor.username, usernames=[actor.username])
@@ -257,6 +262,8 @@ class ParticipantManager:
                     "The host removed you from this session.",
                 )
             member.updated_at = now
+            if self.follow is not None and not is_host(member):  # removed, or no co-host now
+                await self.follow.member_gone(db, session_id, username)
             await publish_participant(self.outbox, db, member, "participant.updated")
             described = DescribeParticipant.model_validate(member)
         self.audit.session(

@@ -22,9 +22,15 @@ import type { INotification, RealtimeClient } from './realtime';
 
 export const OPEN_ROOM = 'studysession:open-room';
 export const OPEN_OFFICE_HOURS = 'studysession:open-office-hours';
+export const OPEN_STUDY_NOTEBOOK = 'studysession:open-study-notebook';
 
 /** Toasts of these kinds stay until the person acts (or closes them). */
-const STICKY = new Set(['invite', 'your_turn', 'group_session_started']);
+const STICKY = new Set([
+  'invite',
+  'study_invite',
+  'your_turn',
+  'group_session_started'
+]);
 
 export interface INotificationBridgeOptions {
   commands: CommandRegistry;
@@ -116,7 +122,9 @@ export class NotificationBridge implements IDisposable {
       data: { studysession: notification.id }
     });
     this._center.set(id, notification.id);
-    const join = presentation.actions.find(action => action.kind === 'join');
+    const join = presentation.actions.find(
+      action => action.kind === 'join' || action.kind === 'join_study'
+    );
     if (join !== undefined) {
       this._offers.set(id, join.id);
     }
@@ -145,6 +153,15 @@ export class NotificationBridge implements IDisposable {
         case 'join':
           await this._options.api.join(action.id);
           await this._openRoom(action.id);
+          break;
+        case 'join_study':
+          await this._options.api.join(action.id);
+          await this._openRoom(action.id);
+          if (this._options.commands.hasCommand(OPEN_STUDY_NOTEBOOK)) {
+            await this._options.commands.execute(OPEN_STUDY_NOTEBOOK, {
+              id: action.id
+            });
+          }
           break;
         case 'open_room':
           await this._openRoom(action.id);

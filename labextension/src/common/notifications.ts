@@ -9,6 +9,8 @@ import type { INotification } from './realtimeProtocol';
 export type NotificationActionKind =
   /** Join the session (harmless when joined already), then open its room. */
   | 'join'
+  /** Join the session, open its room and its study notebook, following the leader. */
+  | 'join_study'
   /** Open the session's room. */
   | 'open_room'
   /** Open the office hours' view. */
@@ -40,6 +42,7 @@ export type NotificationDisplay = 'toast' | 'silent' | null;
 /** Kinds after which the session lists are out of date. */
 const SESSION_KINDS = new Set([
   'invite',
+  'study_invite',
   'session_started',
   'session_ended',
   'session_cancelled',
@@ -101,6 +104,9 @@ export function presentNotification(
       break;
     case 'session_started':
       act('join', 'Open room', session);
+      break;
+    case 'study_invite':
+      act('join_study', 'Join and follow', session);
       break;
     case 'your_turn':
       presentation.type = 'success';

@@ -83,7 +83,13 @@ export const roomPlugin: JupyterFrontEndPlugin<void> = {
         if (panel === undefined) {
           panel = createRoomPanel(
             id,
-            args.restored === true ? tellWhyClosed : undefined
+            args.restored === true ? tellWhyClosed : undefined,
+            sessionId => {
+              const open = 'studysession:open-study-notebook';
+              if (app.commands.hasCommand(open)) {
+                void app.commands.execute(open, { id: sessionId });
+              }
+            }
           );
           await tracker.add(panel);
         }

@@ -24,6 +24,8 @@ import {
   isOpenStatus,
   roomSettings
 } from './roomState';
+import { useFollowModel } from '../follow/models';
+import { StudyNotebook } from '../follow/StudyNotebook';
 import { SessionSummary } from './SessionSummary';
 import { SharedTimer } from './SharedTimer';
 import { StudyServerLink } from './StudyServerLink';
@@ -43,6 +45,8 @@ export interface IRoomProps {
    * exist (or they may not see it), or the host removed them.
    */
   onUnavailable?(reason: string): void;
+  /** Opens the session's study notebook in JupyterLab (absent: no such button). */
+  onOpenNotebook?(sessionId: string): void;
 }
 
 /** Why a room is not there for its user, by phase. */
@@ -136,6 +140,7 @@ export function Room(props: IRoomProps): React.ReactElement {
       statusOf={username => presenceModel?.statusOf(username)}
       client={client}
       api={api}
+      onOpenNotebook={props.onOpenNotebook}
     />
   );
 }
@@ -209,6 +214,7 @@ function RoomView(props: {
   statusOf(username: string): ReturnType<PresenceModel['statusOf']>;
   client: IRoomClient;
   api: IRoomApi;
+  onOpenNotebook?(sessionId: string): void;
 }): React.ReactElement {
   const { model, state, actor } = props;
   const session = state.session!;
@@ -220,6 +226,11 @@ function RoomView(props: {
       .map(action => action.slice('participant:'.length))
   );
   const chatSource = React.useMemo(() => model.chatSource(), [model]);
+  // the study notebook: for participants joined now, in a session still open
+  const follow = useFollowModel(
+    actor.state === 'joined' && isOpenStatus(session.status) ? session.id : null
+  );
+  const onOpenNotebook = props.onOpenNotebook;
 
   const timer =
     settings.timer && isOpenStatus(session.status) ? (
@@ -359,6 +370,14 @@ function RoomView(props: {
           summary={state.summary}
           participants={state.participants}
           focusOnShow={state.endedLive}
+        />
+      )}
+      {follow !== null && (
+        <StudyNotebook
+          model={follow}
+          participants={state.participants}
+          canChoose={actor.role === 'host' || actor.role === 'co_host'}
+          onOpen={onOpenNotebook && (() => onOpenNotebook(session.id))}
         />
       )}
       <div className="jp-StudySession-roomBody">{body}</div>

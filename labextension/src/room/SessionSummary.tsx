@@ -42,6 +42,14 @@ export function SessionSummary(
       <h3 className="jp-StudySession-sectionTitle" id={headingId}>
         Session summary
       </h3>
+      {summary.coverage && (
+        <p data-testid="studysession-summary-coverage">
+          {summary.coverage.text}{' '}
+          <span className="jp-StudySession-muted">
+            ({summary.coverage.notebook_path})
+          </span>
+        </p>
+      )}
       <dl className="jp-StudySession-facts">
         {facts.map(fact => (
           <div key={fact.label} className="jp-StudySession-fact">

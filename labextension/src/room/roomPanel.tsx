@@ -15,10 +15,13 @@ export class RoomContent extends ReactWidget {
    * @param onClosed - when given, the panel closes itself if the session is
    *   gone or no longer the user's to see (for panels restored with the
    *   layout), and is told what to say about it.
+   * @param onOpenNotebook - opens the session's study notebook (the room
+   *   offers it when given).
    */
   constructor(
     readonly sessionId: string,
-    readonly onClosed?: (message: string) => void
+    readonly onClosed?: (message: string) => void,
+    private readonly _onOpenNotebook?: (sessionId: string) => void
   ) {
     super();
     this.addClass('jp-StudySession-roomPanel');
@@ -30,6 +33,7 @@ export class RoomContent extends ReactWidget {
         sessionId={this.sessionId}
         onTitle={this._setTitle}
         onUnavailable={this.onClosed ? this._close : undefined}
+        onOpenNotebook={this._onOpenNotebook}
       />
     );
   }
@@ -61,10 +65,11 @@ export class RoomContent extends ReactWidget {
 /** A main-area panel holding one session's room (see `RoomContent`). */
 export function createRoomPanel(
   sessionId: string,
-  onClosed?: (message: string) => void
+  onClosed?: (message: string) => void,
+  onOpenNotebook?: (sessionId: string) => void
 ): MainAreaWidget<RoomContent> {
   const panel = new MainAreaWidget({
-    content: new RoomContent(sessionId, onClosed)
+    content: new RoomContent(sessionId, onClosed, onOpenNotebook)
   });
   panel.id = `jp-studysession-room-${sessionId}`;
   panel.addClass('jp-StudySession-roomMainArea');

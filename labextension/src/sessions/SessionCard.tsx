@@ -113,6 +113,7 @@ export function SessionCard(props: ISessionCardProps): React.ReactElement {
   const time = cardTime(session);
   const membership = membershipLabel(session);
   const summary = summaryLine(session);
+  const coverage = 'summary' in session ? session.summary?.coverage : null;
   const full = isFull(session);
   // a Join that cannot work yet waits, saying when it opens, and then enables
   const notYet = useJoinNotOpenYet(session, actions.includes('join'));
@@ -173,6 +174,15 @@ export function SessionCard(props: ISessionCardProps): React.ReactElement {
           </span>
         )}
       </div>
+      {coverage && (
+        <div
+          className="jp-StudySession-details"
+          data-testid="studysession-coverage"
+          title={coverage.notebook_path}
+        >
+          {coverage.text}
+        </div>
+      )}
       {(membership !== null || summary !== null) && (
         <div className="jp-StudySession-details">
           {membership !== null && (

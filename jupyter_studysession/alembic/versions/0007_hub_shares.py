@@ -1,6 +1,6 @@
 """hub shares: the JupyterHub shares of hosts' servers that the study service granted
 
-Revision ID: 0011_hub_shares
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-04
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_hub_shares"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
