@@ -152,6 +152,7 @@ class Publication:
         self.frames = 0
         self._enabled = True
         self._last_keyframe_request = 0.0
+        self._requests: set[asyncio.Task] = set()
         tap_encoded_frames(receiver, self._on_frame)
 
     @property
@@ -201,7 +202,9 @@ class Publication:
             return
         self._last_keyframe_request = now
         for source in self.receiver.getSynchronizationSources():
-            asyncio.ensure_future(self.receiver._send_rtcp_pli(source.source))
+            task = asyncio.ensure_future(self.receiver._send_rtcp_pli(source.source))
+            self._requests.add(task)
+            task.add_done_callback(self._requests.discard)
 
     def close(self) -> None:
         for track in list(self.subscribers):

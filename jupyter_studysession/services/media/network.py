@@ -60,8 +60,6 @@ class PortRangeEventLoop(asyncio.SelectorEventLoop):
 def use_host_addresses(addresses: list[str]) -> None:
     """Offer ICE host candidates on ``addresses`` only; when empty, on every address but
     loopback, or on loopback if the machine has nothing else."""
-    fixed = list(addresses) or (
-        [] if aioice.ice.get_host_addresses(True, True) else ["127.0.0.1"]
-    )
+    fixed = list(addresses) or ([] if aioice.ice.get_host_addresses(True, True) else ["127.0.0.1"])
     if fixed:
         aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: fixed

@@ -36,7 +36,10 @@ def vp8_size(data: bytes) -> tuple[int, int] | None:
     """Width and height from a VP8 key frame's header (RFC 6386 9.1), else None."""
     if len(data) < 10 or data[0] & 0x01 or data[3:6] != b"\x9d\x01\x2a":
         return None
-    return (int.from_bytes(data[6:8], "little") & 0x3FFF, int.from_bytes(data[8:10], "little") & 0x3FFF)
+    return (
+        int.from_bytes(data[6:8], "little") & 0x3FFF,
+        int.from_bytes(data[8:10], "little") & 0x3FFF,
+    )
 
 
 class TrackFile:
@@ -178,4 +181,3 @@ def safe_name(username: str) -> str:
     """A username as a file name: letters, digits, ``-``, ``_`` and ``.`` only."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in username).strip(".")
     return cleaned or "user"
-

@@ -57,7 +57,11 @@ class Slot:
     def describe(self) -> dict | None:
         if self.publication is None or self.mid is None:
             return None
-        return {"mid": self.mid, "username": self.publication.owner, "source": self.publication.source}
+        return {
+            "mid": self.mid,
+            "username": self.publication.owner,
+            "source": self.publication.source,
+        }
 
 
 @dataclass
