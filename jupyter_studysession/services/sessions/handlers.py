@@ -102,9 +102,7 @@ class SessionHandler(StudySessionHandler):
     @authorized
     async def delete(self, session_id):
         query = self.parse_query(CancelSessionQuery)
-        described = await self.services.sessions.cancel_session(
-            self.actor, session_id, query.scope
-        )
+        described = await self.services.sessions.cancel_session(self.actor, session_id, query.scope)
         await self.services.media.end_call(session_id, "session_ended")
         self.respond(described)
 

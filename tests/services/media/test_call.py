@@ -36,7 +36,9 @@ async def test_three_participants_each_receive_the_other_two_video_and_audio(
             await until(lambda t=tab, o=other: advancing(t, o))
             since = time.monotonic()
             await until(
-                lambda t=tab, o=other: len(t.peer.reception(o, "audio").energy_since(since)) > 10
+                lambda t=tab, o=other, s=since: (
+                    len(t.peer.reception(o, "audio").energy_since(s)) > 10
+                )
             )
             assert min(tab.peer.reception(other, "audio").energy_since(since)[3:]) > AUDIBLE
     call = await ss_fetch("bob", f"sessions/{room}/call")
