@@ -322,7 +322,10 @@ class MediaManager:
             if refusal:
                 raise Conflict(refusal, "recording_storage_full")
             recording = Recording(
-                session_id=session_id, started_by=actor.username, started_at=self.clock.now()
+                session_id=session_id,
+                started_by=actor.username,
+                started_at=self.clock.now(),
+                files=[],
             )
             db.add(recording)
             await db.flush()

@@ -139,6 +139,7 @@ class Recorder:
     def add(self, publication: Publication) -> None:
         if self._on_frame not in publication.listeners:
             publication.listeners.append(self._on_frame)
+            publication.request_keyframe(force=True)  # a video file starts at a keyframe
 
     def remove(self, publication: Publication) -> None:
         if self._on_frame in publication.listeners:
@@ -153,11 +154,15 @@ class Recorder:
             name = f"{safe_name(publication.owner)}-{publication.source}.webm"
             track = self.files[key] = TrackFile(self.directory / name, publication, self.started)
         try:
-            self.bytes += track.write(frame)
+            written = track.write(frame)
         except (OSError, av.FFmpegError) as err:
             no_space = getattr(err, "errno", None) == errno.ENOSPC
             self._stop_by_itself("disk_full" if no_space else "write_failed")
             return
+        if not written:  # waiting for a keyframe
+            publication.request_keyframe()
+            return
+        self.bytes += written
         if self.bytes >= self.max_bytes:
             self._stop_by_itself("size_limit")
         elif frame.arrival - self._checked_free > FREE_SPACE_CHECK_SECONDS:
