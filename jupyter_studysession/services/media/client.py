@@ -26,6 +26,9 @@ class MediaWorkerError(Exception):
 
 
 class MediaWorkerClient:
+    """One worker process (``command``: another command server of the same protocol, such
+    as the benchmark's load generators; by default, the media worker)."""
+
     def __init__(
         self,
         name: str,
@@ -35,6 +38,7 @@ class MediaWorkerClient:
         on_event: Callable[[dict], None],
         on_exit: Callable[[int | None], None],
         request_timeout: float = 30,
+        command: list[str] | None = None,
     ):
         self.name = name
         self.config = config
@@ -42,6 +46,7 @@ class MediaWorkerClient:
         self.on_event = on_event
         self.on_exit = on_exit
         self.request_timeout = request_timeout
+        self.command = command or [sys.executable, "-m", WORKER_MODULE]
         self.process: asyncio.subprocess.Process | None = None
         self._pending: dict[int, asyncio.Future] = {}
         self._next_id = 0
@@ -58,7 +63,7 @@ class MediaWorkerClient:
         return self.process is not None and self.process.returncode is None
 
     async def start(self, timeout: float = 30) -> None:
-        args = [sys.executable, "-m", WORKER_MODULE]
+        args = list(self.command)
         if self.udp_ports:
             args.append(self.udp_ports)
         self.process = await asyncio.create_subprocess_exec(

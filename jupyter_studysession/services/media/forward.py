@@ -153,7 +153,11 @@ class Publication:
         self._enabled = True
         self._last_keyframe_request = 0.0
         self._requests: set[asyncio.Task] = set()
-        tap_encoded_frames(receiver, self._on_frame)
+        self.tap()
+
+    def tap(self) -> None:
+        """Take the receiver's encoded frames instead of letting it decode them."""
+        tap_encoded_frames(self.receiver, self._on_frame)
 
     @property
     def enabled(self) -> bool:

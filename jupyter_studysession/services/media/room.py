@@ -100,6 +100,8 @@ class MediaRoom:
     ``emit(event, **data)`` tells the server about things it did not ask for: a new offer for
     a participant (``offer``), a participant whose connection failed (``peer_failed``)."""
 
+    publication_class = Publication
+
     def __init__(
         self,
         emit: Callable[..., None],
@@ -116,6 +118,7 @@ class MediaRoom:
             iceServers=ice_server_list(ice_servers), bundlePolicy=RTCBundlePolicy.MAX_BUNDLE
         )
         self.publication_listeners: list[Callable[[Publication], None]] = []
+        self.closing = False
 
     # -- requests from the server ----------------------------------------------------------
 
@@ -132,7 +135,7 @@ class MediaRoom:
         for source, kind in SOURCES.items():
             transceiver = pc.addTransceiver(kind, direction="recvonly")
             transceiver.setCodecPreferences(preferences(kind, self.video_codec))
-            publication = Publication(username, source, kind, transceiver.receiver)
+            publication = self.publication_class(username, source, kind, transceiver.receiver)
             publication.enabled = self._wants(peer, source)
             peer.publications[source] = publication
         pc.on("connectionstatechange", lambda: self._connection_changed(peer))
@@ -212,8 +215,9 @@ class MediaRoom:
             slot.track.stop()
         with contextlib.suppress(Exception):
             await peer.pc.close()
-        for other in list(self.peers.values()):
-            await self._resubscribe(other)
+        if not self.closing:
+            for other in list(self.peers.values()):
+                await self._resubscribe(other)
         return {}
 
     def stats(self) -> dict:
@@ -232,6 +236,7 @@ class MediaRoom:
         }
 
     async def close(self) -> None:
+        self.closing = True
         for username in list(self.peers):
             await self.leave(username)
 
@@ -250,6 +255,8 @@ class MediaRoom:
             if other is peer or not other.answered:
                 continue
             for source, publication in other.publications.items():
+                if publication.receiver.track is None:  # its owner answered it without sending
+                    continue
                 if publication.kind == "video" and not peer.state.receive_video:
                     continue
                 if source == "screen" and not other.state.screen:

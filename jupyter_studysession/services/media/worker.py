@@ -4,7 +4,9 @@ Started by :class:`~.client.MediaWorkerClient` as ``python -m
 jupyter_studysession.services.media.worker``. It speaks JSON lines:
 
 - stdin, first line: the configuration (``ice_servers``, ``ice_addresses``, ``udp_ports``,
-  ``video_codec``, ``max_peers``, ``log_level``); then requests ``{"id", "cmd", "args"}``;
+  ``video_codec``, ``max_peers``, ``log_level``, and ``room_class`` to replace
+  :class:`~.room.MediaRoom`, as the benchmark's baseline does); then requests
+  ``{"id", "cmd", "args"}``;
 - stdout: answers ``{"re": id, "ok": true, "data"}`` or ``{"re": id, "ok": false, "error"}``,
   and events ``{"event": name, ...}`` (``offer``, ``peer_failed``, ``recording_stopped``);
 - stderr: its log.
@@ -16,6 +18,7 @@ worker never outlives its server. If the worker dies, only its room's media ends
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import sys
@@ -29,20 +32,11 @@ from .room import MediaError, MediaRoom
 log = logging.getLogger("jupyter_studysession.media.worker")
 
 
-class Worker:
-    """Dispatches the server's requests to the room and the recorder."""
+class CommandServer:
+    """A JSON-lines command server: request ``cmd`` runs method ``cmd_<cmd>(**args)``."""
 
     def __init__(self, config: dict[str, Any], write):
         self.write = write
-        self.room = MediaRoom(
-            self.emit,
-            ice_servers=config.get("ice_servers", []),
-            video_codec=config.get("video_codec", "VP8"),
-            max_peers=config.get("max_peers", 16),
-        )
-        self.room.publication_listeners.append(self._publication_ready)
-        self.recorder: Recorder | None = None
-        self.recording_id: str | None = None
         self.done = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
 
@@ -70,6 +64,36 @@ class Worker:
             self.write({"re": ref, "ok": False, "error": f"The media server failed: {err}"})
         else:
             self.write({"re": ref, "ok": True, "data": data})
+
+    async def cmd_shutdown(self) -> dict:
+        self.done.set()
+        return {}
+
+    async def close(self) -> None:
+        pass
+
+
+def load_class(path: str) -> type:
+    """``"package.module:Name"`` -> the class."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class Worker(CommandServer):
+    """Dispatches the server's requests to the room and the recorder."""
+
+    def __init__(self, config: dict[str, Any], write):
+        super().__init__(config, write)
+        room_class = load_class(config["room_class"]) if config.get("room_class") else MediaRoom
+        self.room = room_class(
+            self.emit,
+            ice_servers=config.get("ice_servers", []),
+            video_codec=config.get("video_codec", "VP8"),
+            max_peers=config.get("max_peers", 16),
+        )
+        self.room.publication_listeners.append(self._publication_ready)
+        self.recorder: Recorder | None = None
+        self.recording_id: str | None = None
 
     # -- commands ------------------------------------------------------------------------
 
@@ -116,10 +140,6 @@ class Worker:
             return {"files": []}
         return {"files": self._finish_recording()}
 
-    async def cmd_shutdown(self) -> dict:
-        self.done.set()
-        return {}
-
     # -- recording -----------------------------------------------------------------------
 
     def _publication_ready(self, publication) -> None:
@@ -145,7 +165,7 @@ class Worker:
         await self.room.close()
 
 
-async def serve(reader: asyncio.StreamReader, write) -> None:
+async def serve(reader: asyncio.StreamReader, write, server_class=None) -> None:
     config = json.loads(await reader.readline() or b"{}")
     logging.basicConfig(
         stream=sys.stderr,
@@ -153,7 +173,7 @@ async def serve(reader: asyncio.StreamReader, write) -> None:
         format="%(levelname)s %(name)s: %(message)s",
     )
     use_host_addresses(config.get("ice_addresses", []))
-    worker = Worker(config, write)
+    worker = (server_class or Worker)(config, write)
     write({"event": "ready"})
     while not worker.done.is_set():
         line_task = asyncio.ensure_future(reader.readline())
@@ -175,7 +195,7 @@ async def serve(reader: asyncio.StreamReader, write) -> None:
     await worker.close()
 
 
-async def _main() -> None:
+async def _main(server_class=None) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=1 << 22)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -187,16 +207,18 @@ async def _main() -> None:
     def write(message: dict) -> None:
         writer.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
 
-    await serve(reader, write)
+    await serve(reader, write, server_class)
     await writer.drain()
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, server_class=None) -> None:
+    """Run a command server (a :class:`Worker` unless ``server_class``) on stdin/stdout; the
+    first argument, if any, is the UDP port range."""
     args = argv if argv is not None else sys.argv[1:]
     ports = parse_ports(args[0]) if args else None
     loop = PortRangeEventLoop(ports)
     try:
-        loop.run_until_complete(_main())
+        loop.run_until_complete(_main(server_class))
     finally:
         loop.close()
 
