@@ -7,6 +7,7 @@
 from .attendance import ATTENDANCE, ATTENDANCE_RATE, attendance, attendance_rate, union_of_intervals
 from .engagement import ENGAGEMENT, PARTICIPATION, ParticipationWeights, engagement, participation
 from .groups import CONTINUITY, GROUP_SESSIONS, group_continuity, group_sessions
+from .media import CALL_TIME, call_time
 from .officehours import (
     BY_WEEKDAY_HOUR,
     NO_SHOW,
@@ -45,6 +46,7 @@ SCHEMAS = (
     NO_SHOW,
     GROUP_SESSIONS,
     CONTINUITY,
+    CALL_TIME,
 )
 """The schemas of the measures' frames (documented in ``docs/analytics.md``)."""
 
@@ -55,6 +57,7 @@ __all__ = [
     "abandoned_sessions",
     "attendance",
     "attendance_rate",
+    "call_time",
     "cleanup_counts",
     "duration_distribution",
     "engagement",

@@ -152,3 +152,23 @@ async def test_a_failing_media_process_ends_that_rooms_call_with_a_message_not_t
     retry = await call_tab("bob", room)
     assert (await retry.join(room))["ok"]
     assert ss_app.services.media.backend.workers[room].pid != worker.pid
+
+
+async def test_call_and_camera_time_go_to_the_analytics(media_room, ss_app, ss_clock, until):
+    from jupyter_studysession.analytics.loaders import load_media_intervals
+    from jupyter_studysession.analytics.measures import call_time
+    from jupyter_studysession.analytics.source import AnalyticsSource
+
+    room, tabs = await media_room("alice", "bob")
+    ss_clock.advance(minutes=10)
+    await tabs["bob"].op("rtc.state", session_id=room, video=False)
+    ss_clock.advance(minutes=5)
+    await tabs["bob"].op("rtc.leave", session_id=room)
+    source = AnalyticsSource(ss_app.db_url)
+    try:
+        async with source.connect() as conn:
+            intervals = await load_media_intervals(conn, session_id=room)
+    finally:
+        await source.engine.dispose()
+    bob = call_time(intervals, as_of=ss_clock.now()).set_index("username").loc["bob"]
+    assert (bob["call_minutes"], bob["camera_minutes"], bob["camera_share"]) == (15, 10, 10 / 15)
