@@ -13,7 +13,8 @@ Each scenario runs against two media workers, one after the other, in the same r
 Participants are real aiortc peers in load-generator processes (``benchmarks/media_load.py``)
 that publish pre-encoded 640x360 VP8 + Opus at the frame rate and take encoded frames out of
 their receivers (no decoding), so the load generators cost little per stream. The worker is
-pinned to core 0 and the generators to core 1 (``--no-pin`` to leave them free). Worker CPU is
+pinned to core 0 and the generators to core 1 with ``--pin`` (on a shared machine, leave them
+free: the default). Worker CPU is
 psutil's user + system time over ``--duration`` s after ``--warmup`` s (100 % = one core).
 
 Scenarios: a room of N with every camera and microphone on (N x (N - 1) forwarded audio+video
@@ -93,6 +94,10 @@ def percentile(values: list[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+def busy(times) -> float:
+    return times.user + times.system
 
 
 def pin(pid: int | None, core: int | None) -> None:
@@ -187,9 +192,12 @@ class Run:
                 )
             await asyncio.sleep(args.warmup)
             process = psutil.Process(self.worker.pid)
+            loads = [psutil.Process(g.pid) for g in generators]
             cpu0, t0 = process.cpu_times(), time.time()
+            gen0 = sum(busy(p.cpu_times()) for p in loads)
             await asyncio.sleep(args.duration)
             cpu1, t1 = process.cpu_times(), time.time()
+            gen1 = sum(busy(p.cpu_times()) for p in loads)
             reports = {}
             for generator in generators:
                 reports.update(await generator.request("report", since=t0, until=t1))
@@ -198,8 +206,10 @@ class Run:
             for generator in generators:
                 await generator.stop()
             await self.worker.stop()
-        cpu = 100 * ((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)) / (t1 - t0)
-        return self._summarise(cpu, t1 - t0, reports, rss)
+        cpu = 100 * (busy(cpu1) - busy(cpu0)) / (t1 - t0)
+        result = self._summarise(cpu, t1 - t0, reports, rss)
+        result["generators_cpu_percent"] = round(100 * (gen1 - gen0) / (t1 - t0), 1)
+        return result
 
     def _summarise(self, cpu: float, seconds: float, reports: dict, rss: int) -> dict:
         s = self.scenario
@@ -231,6 +241,13 @@ class Run:
             "cpu_percent": round(cpu, 1),
             "cpu_per_stream": round(cpu / streams, 2) if streams else None,
             "cpu_per_sender": round(cpu / s["publishers"], 2),
+            # when the machine could not keep up (fewer frames delivered than sent), the cost
+            # of a stream at the nominal frame rate, assuming cost grows with frames
+            "cpu_per_stream_at_nominal_fps": round(
+                cpu / streams * s["fps"] / statistics.mean(video_fps), 2
+            )
+            if streams and video_fps and statistics.mean(video_fps) > 0
+            else None,
             "delivered_fps_mean": round(statistics.mean(video_fps), 1) if video_fps else None,
             "delivered_fps_min": round(min(video_fps), 1) if video_fps else None,
             "latency_ms": {
@@ -294,7 +311,10 @@ async def main(args) -> list[dict]:
                     continue
                 if server == "relay" and (scenario.get("record") or scenario.get("audio_only")):
                     continue
-                result = await Run(args, media, server, scenario, tmp)()
+                try:
+                    result = await Run(args, media, server, scenario, tmp)()
+                except Exception as err:  # the machine could not hold the scenario: say so
+                    result = {"server": server, "scenario": scenario["name"], "error": str(err)}
                 print(json.dumps(result), flush=True)
                 results.append(result)
     return results
@@ -302,17 +322,23 @@ async def main(args) -> list[dict]:
 
 def table(results: list[dict]) -> str:
     lines = [
-        "| scenario | fps | server | video streams | worker CPU % | % per stream | "
-        "delivered fps (mean/min) | latency p50/p95/p99 ms | first frame p50/p95 ms |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| scenario | fps | server | streams | worker CPU % | % per stream (at nominal fps) | "
+        "delivered fps (mean/min) | latency p50/p95/p99 ms | first frame p50/p95 ms | "
+        "generators CPU % |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        if "error" in r:
+            lines.append(f"| {r['scenario']} | | {r['server']} | failed: {r['error']} |")
+            continue
         lat, first = r["latency_ms"], r["first_frame_ms"]
         lines.append(
             f"| {r['scenario']} | {r['fps']} | {r['server']} | {r['streams']}"
-            f"/{r['expected_video_streams']} | {r['cpu_percent']} | {r['cpu_per_stream']} | "
+            f"/{r['expected_video_streams']} | {r['cpu_percent']} | {r['cpu_per_stream']} "
+            f"({r['cpu_per_stream_at_nominal_fps']}) | "
             f"{r['delivered_fps_mean']}/{r['delivered_fps_min']} | "
-            f"{lat[50]}/{lat[95]}/{lat[99]} | {first[50]}/{first[95]} |"
+            f"{lat[50]}/{lat[95]}/{lat[99]} | {first[50]}/{first[95]} | "
+            f"{r['generators_cpu_percent']} |"
         )
     return "\n".join(lines)
 
@@ -333,10 +359,10 @@ if __name__ == "__main__":
     parser.add_argument("--generators", type=int, default=2)
     parser.add_argument("--worker-core", type=int, default=0)
     parser.add_argument("--generator-core", type=int, default=1)
-    parser.add_argument("--no-pin", action="store_true")
+    parser.add_argument("--pin", action="store_true", help="pin the worker and generators")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    if args.no_pin:
+    if not args.pin:
         args.worker_core = args.generator_core = None
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     load_before = os.getloadavg()
