@@ -11,6 +11,9 @@ Rules (the media itself is the backend's, ``backend.py``):
   camera on, sharing) is the ephemeral ``rtc.member`` / ``rtc.left`` on ``session:<id>``; the
   current state is ``GET /studysession/api/sessions/<id>/call``.
 - Call, camera and screen time are recorded as intervals for the analytics.
+- The session's settings decide: no call unless its tools include ``video``, no screen share
+  unless they include ``screen_share``; with ``auto_record`` the call is recorded from its
+  first member on (as started by the host).
 - The host starts and stops recording; ``recording.started`` / ``recording.stopped`` are
   durable events. Ending the session, or the last person leaving, stops it.
 """
@@ -101,6 +104,12 @@ class Call:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
+def tools_of(session: StudySession) -> list[str]:
+    """The tools enabled in a session's room (the server's defaults when not set)."""
+    tools = (session.settings or {}).get("tools")
+    return tools if isinstance(tools, list) else ["chat", "timer", "notes"]
+
+
 class MediaManager:
     def __init__(
         self,
@@ -186,7 +195,7 @@ class MediaManager:
                 "(pip install 'jupyter-studysession[media]').",
                 "media_unavailable",
             )
-        await self._check_member(actor, session_id)
+        session = await self._check_member(actor, session_id)
         call = self.calls.setdefault(session_id, Call(session_id))
         async with call.lock:
             previous = call.members.get(actor.username)
@@ -203,6 +212,8 @@ class MediaManager:
             call.members[actor.username] = member
             await self._open_intervals(session_id, actor.username, state, call=True)
         await self._publish_member(session_id, member)
+        if session.settings.get("auto_record") and call.recording_id is None:
+            await self._start_recording(session_id, session.host_username)
         described = await self.describe_call(actor, session_id)
         return {"offer": offer, "call": described.model_dump(mode="json")}
 
@@ -223,6 +234,13 @@ class MediaManager:
         and the room is told."""
         member = self._member(conn, session_id)
         changes = {k: v for k, v in changes.items() if v is not None and member.state[k] != v}
+        if changes.get("screen"):
+            async with self.store.read() as db:
+                session, _ = await room_session(db, session_id, conn.identity)
+            if "screen_share" not in tools_of(session):
+                raise Conflict(
+                    "Screen sharing is not enabled in this session's settings.", "screen_share_off"
+                )
         if changes:
             await self._apply_state(session_id, member, changes)
         return member.describe().model_dump(mode="json")
@@ -311,9 +329,13 @@ class MediaManager:
     # -- recording -----------------------------------------------------------------------
 
     async def start_recording(self, actor: Identity, session_id: str) -> DescribeRecording:
+        async with self.store.read() as db:
+            await hosted_session(db, session_id, actor, host_only=True)
+        return await self._start_recording(session_id, actor.username)
+
+    async def _start_recording(self, session_id: str, started_by: str) -> DescribeRecording:
         call = self.calls.get(session_id)
         async with self.store.transaction() as db:
-            await hosted_session(db, session_id, actor, host_only=True)
             if call is None or not call.members:
                 raise Conflict("Nobody is in the call: there is nothing to record.", "no_call")
             if call.recording_id is not None:
@@ -323,7 +345,7 @@ class MediaManager:
                 raise Conflict(refusal, "recording_storage_full")
             recording = Recording(
                 session_id=session_id,
-                started_by=actor.username,
+                started_by=started_by,
                 started_at=self.clock.now(),
                 files=[],
             )
@@ -346,7 +368,7 @@ class MediaManager:
                 db,
                 session_channel(session_id),
                 "recording.started",
-                {"recording": described.model_dump(mode="json"), "by": actor.username},
+                {"recording": described.model_dump(mode="json"), "by": started_by},
             )
         return described
 
@@ -423,13 +445,16 @@ class MediaManager:
 
     # -- internals -----------------------------------------------------------------------
 
-    async def _check_member(self, actor: Identity, session_id: str) -> None:
+    async def _check_member(self, actor: Identity, session_id: str) -> StudySession:
         async with self.store.read() as db:
             session, member = await room_session(db, session_id, actor, purpose="be in its call")
             if not is_joined(member):
                 raise NotAuthorized("Join the session to be in its call.", "not_joined")
             if session.status != SessionStatus.active:
                 raise Conflict("The call opens when the session starts.", "session_not_active")
+            if "video" not in tools_of(session):
+                raise Conflict("Video is not enabled in this session's settings.", "video_off")
+            return session
 
     @staticmethod
     async def _status(db, session_id: str) -> SessionStatus | None:

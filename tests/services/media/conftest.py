@@ -149,12 +149,31 @@ def until():
 
 
 @pytest.fixture
-def media_room(make_room, call_tab):
+def make_video_room(ss_create_session):
+    """``room = await make_video_room()``: like ``make_room``'s room (alice hosts, bob is a
+    co-host, carol joined, dave invited; active), with video and screen sharing on."""
+
+    async def make(**settings: Any) -> str:
+        return await ss_create_session(
+            "alice",
+            co_host="bob",
+            joined=["carol"],
+            invited=["dave"],
+            start=True,
+            title="Room",
+            settings={"tools": ["chat", "video", "screen_share"], **settings},
+        )
+
+    return make
+
+
+@pytest.fixture
+def media_room(make_video_room, call_tab):
     """``room, tabs = await media_room("alice", "bob", "carol")``: the usual active room with
     those users in its call (each receiving the others), tabs by name."""
 
     async def in_call(*users: str, **peer_options: Any):
-        room = await make_room()
+        room = await make_video_room()
         tabs = {}
         for user in users:
             tabs[user] = await call_tab(user, room, **peer_options)

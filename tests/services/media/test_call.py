@@ -48,10 +48,10 @@ async def test_three_participants_each_receive_the_other_two_video_and_audio(
     assert {e["member"]["username"] for e in tabs["alice"].got("rtc.member")} >= {"bob", "carol"}
 
 
-async def test_only_joined_participants_of_an_active_session_can_be_in_its_call(
-    make_room, call_tab, ss_create_session, until
+async def test_only_joined_participants_of_an_active_session_with_video_can_be_in_its_call(
+    make_room, make_video_room, call_tab, ss_create_session, until
 ):
-    room = await make_room()
+    room = await make_video_room()
     # invited, outsider, staff who did not join
     cases = {"dave": "not_participant", "erin": "session_not_found", "prof": "not_joined"}
     for user, code in cases.items():
@@ -61,10 +61,13 @@ async def test_only_joined_participants_of_an_active_session_can_be_in_its_call(
     not_in_call = await call_tab("alice", room)
     ack = await not_in_call.op("rtc.answer", session_id=room, sdp="v=0")
     assert ack["error"]["code"] == "not_in_call"
-    scheduled = await ss_create_session("alice", joined=["bob"])
+    scheduled = await ss_create_session("alice", joined=["bob"], settings={"tools": ["video"]})
     tab = await call_tab("bob", scheduled)
     ack = await tab.join(scheduled)
     assert ack["error"]["code"] == "session_not_active"
+    without_video = await make_room()  # the default tools: chat, timer, notes
+    tab = await call_tab("bob", without_video)
+    assert (await tab.join(without_video))["error"]["code"] == "video_off"
 
 
 async def test_a_participant_removed_mid_call_is_cut_off_at_once(media_room, ss_fetch, until):

@@ -136,3 +136,13 @@ async def test_recordings_past_retention_lose_their_files_but_stay_listed(
     assert gone.code == 404
     listed = await ss_fetch("alice", f"sessions/{room}/recordings")
     assert listed.body["items"][0]["deleted_at"] is not None
+
+
+async def test_a_session_set_to_auto_record_records_its_call_from_the_first_member(
+    make_video_room, call_tab, until
+):
+    room = await make_video_room(auto_record=True)
+    tab = await call_tab("carol", room)
+    assert (await tab.join(room))["ok"]
+    started = await until(lambda: tab.got("recording.started"))
+    assert started[0]["by"] == "alice" and started[0]["recording"]["started_by"] == "alice"
