@@ -52,6 +52,7 @@ class ServerProcess:
         bus_url: str = "",
         prefix: str = "studysession:",
         app: str = "jupyter_server",
+        extra_config: str = "",
     ):
         self.name = name
         self.port = free_port()
@@ -64,6 +65,7 @@ class ServerProcess:
         tokens = {token_for(u): u for u in USERS}
         config.write_text(
             CONFIG.format(tokens=tokens, db_url=db_url, bus_url=bus_url, prefix=prefix)
+            + extra_config
         )
         env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root), "JUPYTER_DATA_DIR": str(root)}
         self._log = self.log_path.open("w")

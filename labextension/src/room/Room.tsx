@@ -26,6 +26,9 @@ import {
 } from './roomState';
 import { SessionSummary } from './SessionSummary';
 import { SharedTimer } from './SharedTimer';
+import { createCallApi, ICallApi } from './video/callApi';
+import { CallModel } from './video/callModel';
+import { RecordingList, useCall, VideoArea } from './video/VideoArea';
 
 export interface IRoomProps {
   sessionId: string;
@@ -37,6 +40,8 @@ export interface IRoomProps {
   presence?: PresenceModel | null;
   /** Told the session's title whenever it is known or changes. */
   onTitle?(title: string): void;
+  /** The call's REST calls; against the page's server by default. */
+  callApi?: ICallApi;
 }
 
 /**
@@ -110,6 +115,7 @@ export function Room(props: IRoomProps): React.ReactElement {
       actor={actor}
       statusOf={username => presenceModel?.statusOf(username)}
       client={client}
+      callApi={props.callApi}
     />
   );
 }
@@ -173,10 +179,31 @@ function RoomView(props: {
   actor: IRoomActor;
   statusOf(username: string): ReturnType<PresenceModel['statusOf']>;
   client: IRoomClient;
+  callApi?: ICallApi;
 }): React.ReactElement {
   const { model, state, actor } = props;
   const session = state.session!;
   const settings = roomSettings(session.settings);
+  const callApi = React.useMemo(
+    () => props.callApi ?? createCallApi(),
+    [props.callApi]
+  );
+  const hasCall =
+    settings.video && session.status === 'active' && actor.state === 'joined';
+  const callModel = React.useMemo(
+    () =>
+      hasCall
+        ? new CallModel({
+            sessionId: session.id,
+            me: actor.username,
+            client: props.client,
+            api: callApi
+          })
+        : null,
+    [hasCall, session.id, actor.username, props.client, callApi]
+  );
+  React.useEffect(() => () => callModel?.dispose(), [callModel]);
+  const call = useCall(callModel);
   const writable = canWrite(session, actor);
   const busyPeople = new Set(
     [...state.busy]
@@ -236,6 +263,11 @@ function RoomView(props: {
       busy={busyPeople}
       onSetRole={(username, role) => void model.setRole(username, role)}
       onRemove={username => void model.removeParticipant(username)}
+      callMemberOf={
+        call
+          ? username => call.members.find(m => m.username === username)
+          : undefined
+      }
     />
   );
 
@@ -322,6 +354,22 @@ function RoomView(props: {
           summary={state.summary}
           participants={state.participants}
           focusOnShow={state.endedLive}
+        >
+          <RecordingList
+            sessionId={session.id}
+            api={callApi}
+            canDownload={
+              actor.role === 'host' || actor.courseRole !== 'student'
+            }
+          />
+        </SessionSummary>
+      )}
+      {callModel !== null && (
+        <VideoArea
+          model={callModel}
+          canModerate={actor.role === 'host' || actor.role === 'co_host'}
+          canRecord={actor.role === 'host'}
+          canShareScreen={settings.screenShare}
         />
       )}
       <div className="jp-StudySession-roomBody">{body}</div>
