@@ -133,3 +133,26 @@ async def test_three_people_see_and_hear_each_other_and_a_shared_screen_shows_la
     await expect(pages["carol"].get_by_test_id("studysession-video-notice")).to_contain_text(
         "stopped your screen share"
     )
+
+
+async def test_without_camera_or_microphone_one_still_listens_and_chats(browser, media_lab):
+    """No fake devices and no permission prompt: the browser refuses the devices."""
+    from playwright.async_api import expect
+
+    status, session = await media_lab.fetch(
+        "alice",
+        "sessions",
+        "POST",
+        {"title": "No devices", "settings": {"tools": ["chat", "video"]}},
+    )
+    room = session["id"]
+    assert (await media_lab.fetch("alice", f"sessions/{room}/start", "POST"))[0] == 200
+    page = await open_lab(browser, media_lab, "alice", f"/lab?studysession-session={room}")
+    await page.get_by_test_id("studysession-call-join").click(timeout=WAIT)
+    notice = page.get_by_test_id("studysession-video-notice")
+    await expect(notice).to_contain_text("still listen and chat", timeout=WAIT)
+    await expect(tile(page, "alice")).to_have_attribute("data-audio", "false", timeout=WAIT)
+    box = page.get_by_test_id("studysession-chat-input")
+    await box.fill("I have no microphone")
+    await box.press("Enter")
+    await expect(page.get_by_test_id("studysession-message")).to_contain_text("no microphone")
