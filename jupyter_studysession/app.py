@@ -592,7 +592,9 @@ class StudySessionApp(ExtensionApp):
                 self._every(self.media_sweep_seconds, self.services.media.sweep, "checking calls")
             )
             self._spawn(
-                self._every(3600, self.services.media.prune_recordings, "pruning recordings")
+                self._every(
+                    3600, self.services.media.archive.prune_recordings, "pruning recordings"
+                )
             )
         if store.ready and self.reminder_interval_seconds > 0:
             self._spawn(

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { ICallMember } from '../src/room/video/callApi';
 import {
   activeSpeaker,
+  audioLevels,
   formatDuration,
   mediaErrorMessage,
   tileOrder,
@@ -90,5 +91,24 @@ describe('tiles and members', () => {
   it('should format recording lengths', () => {
     assert.equal(formatDuration(65), '1:05');
     assert.equal(formatDuration(3725), '1:02:05');
+  });
+});
+
+describe('audioLevels', () => {
+  it("should name the others' levels by slot and mine by the microphone", () => {
+    const slots = new Map([
+      ['3', { mid: '3', username: 'bob', source: 'audio' as const }]
+    ]);
+    const reports = [
+      { type: 'inbound-rtp', kind: 'audio', mid: '3', audioLevel: 0.4 },
+      { type: 'inbound-rtp', kind: 'video', mid: '4' },
+      { type: 'inbound-rtp', kind: 'audio', mid: '9', audioLevel: 0.9 },
+      { type: 'media-source', kind: 'audio', audioLevel: 0.2 }
+    ];
+    assert.deepEqual(audioLevels(reports, slots, 'me', true), {
+      bob: 0.4,
+      me: 0.2
+    });
+    assert.equal(audioLevels(reports, slots, 'me', false).me, 0);
   });
 });

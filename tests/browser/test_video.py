@@ -145,6 +145,7 @@ async def test_without_camera_or_microphone_one_still_listens_and_chats(browser,
         "POST",
         {"title": "No devices", "settings": {"tools": ["chat", "video"]}},
     )
+    assert status == 201, session
     room = session["id"]
     assert (await media_lab.fetch("alice", f"sessions/{room}/start", "POST"))[0] == 200
     page = await open_lab(browser, media_lab, "alice", f"/lab?studysession-session={room}")

@@ -37,7 +37,7 @@ class RecordingsHandler(StudySessionHandler):
     @web.authenticated
     @authorized
     async def get(self, session_id):
-        self.respond(await self.services.media.list_recordings(self.actor, session_id))
+        self.respond(await self.services.media.archive.list_recordings(self.actor, session_id))
 
 
 class RecordingFileHandler(StudySessionHandler):
@@ -51,7 +51,9 @@ class RecordingFileHandler(StudySessionHandler):
     @web.authenticated
     @authorized
     async def get(self, session_id, recording_id, name):
-        path = await self.services.media.recording_file(self.actor, session_id, recording_id, name)
+        path = await self.services.media.archive.recording_file(
+            self.actor, session_id, recording_id, name
+        )
         self.set_header("Content-Type", "video/webm")
         self.set_header("Content-Disposition", f'attachment; filename="{path.name}"')
         self.set_header("Content-Length", str(path.stat().st_size))

@@ -24,7 +24,6 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -35,7 +34,6 @@ from ...models import (
     DescribeCall,
     DescribeCallMember,
     DescribeRecording,
-    ListRecordings,
 )
 from ...orm import (
     MediaInterval,
@@ -51,7 +49,14 @@ from ...realtime.wire import Outgoing
 from ...store import Store
 from ..sessions.access import hosted_session, is_joined, room_session, session_channel
 from .backend import MediaBackend, MediaBackendError
-from .recordings import RecordingStore, add_files, describe_recording, used_bytes
+from .recordings import (
+    RECORDING_STOP_MESSAGES,
+    RecordingArchive,
+    RecordingStore,
+    add_files,
+    describe_recording,
+    used_bytes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +73,6 @@ ENDED_MESSAGES = {
     "Chat goes on; join the call again to retry.",
     "connection_failed": "Your connection to the media server failed. Join the call again.",
     "shutdown": "The server is stopping.",
-}
-RECORDING_STOP_MESSAGES = {
-    "host": "The host stopped the recording.",
-    "session_ended": "The recording stopped: the session ended.",
-    "call_ended": "The recording stopped: everyone left the call.",
-    "disk_full": "The recording stopped: the server's disk is full. The call goes on.",
-    "size_limit": "The recording stopped: it reached the recordings' storage limit.",
-    "write_failed": "The recording stopped: the server could not write it.",
-    "media_failed": "The recording stopped: the room's media server failed.",
 }
 
 
@@ -127,6 +123,7 @@ class MediaManager:
         self.outbox = outbox
         self.backend = backend
         self.recordings = recordings
+        self.archive = RecordingArchive(store, clock, recordings)
         self.calls: dict[str, Call] = {}
         self._tasks: set[asyncio.Task] = set()
         backend.on_offer = self._send_offer
@@ -152,37 +149,6 @@ class MediaManager:
             recording=describe_recording(recording) if recording else None,
             ice_servers=self.backend.client_config().get("ice_servers", []),
         )
-
-    async def list_recordings(self, actor: Identity, session_id: str) -> ListRecordings:
-        async with self.store.read() as db:
-            await room_session(db, session_id, actor, purpose="see its recordings")
-            rows = await db.scalars(
-                select(Recording)
-                .where(Recording.session_id == session_id)
-                .order_by(Recording.started_at)
-            )
-            return ListRecordings(items=[describe_recording(r) for r in rows])
-
-    async def recording_file(
-        self, actor: Identity, session_id: str, recording_id: str, name: str
-    ) -> Path:
-        """The path of one file of a recording: for the session's host and course staff."""
-        async with self.store.read() as db:
-            if not actor.is_staff:
-                await hosted_session(db, session_id, actor, host_only=True)
-            else:
-                await room_session(db, session_id, actor)
-            recording = await db.get(Recording, recording_id)
-            if recording is None or recording.session_id != session_id:
-                raise NotFound("No such recording.", "recording_not_found")
-            if recording.deleted_at is not None:
-                raise NotFound("This recording's files were deleted.", "recording_deleted")
-            if name not in {f.name for f in recording.files}:
-                raise NotFound(f"The recording has no file {name!r}.", "file_not_found")
-        path = self.recordings.directory(session_id, recording_id) / name
-        if not path.is_file():
-            raise NotFound("The file is missing on the server.", "file_not_found")
-        return path
 
     # -- the call ------------------------------------------------------------------------
 
@@ -379,24 +345,6 @@ class MediaManager:
         if call is None or call.recording_id is None:
             raise Conflict("The call is not being recorded.", "not_recording")
         return await self._stop_recording(call, "host")
-
-    async def prune_recordings(self) -> int:
-        """Delete the files of recordings past the retention period; returns how many."""
-        cutoff = self.recordings.retention_cutoff(self.clock.now())
-        if cutoff is None:
-            return 0
-        async with self.store.transaction() as db:
-            rows = list(
-                await db.scalars(
-                    select(Recording).where(
-                        Recording.stopped_at < cutoff, Recording.deleted_at.is_(None)
-                    )
-                )
-            )
-            for recording in rows:
-                self.recordings.delete_files(recording.session_id, recording.id)
-                recording.deleted_at = self.clock.now()
-        return len(rows)
 
     async def _stop_recording(
         self, call: Call, reason: str, files: list[dict] | None = None

@@ -1,4 +1,7 @@
-"""Where recordings are kept, how much room they may take, and for how long."""
+"""Recordings at rest: where they are kept, how much room they may take and for how long
+(:class:`RecordingStore`), and reading, downloading and pruning them
+(:class:`RecordingArchive`). Starting and stopping them is the call's
+(:class:`~.manager.MediaManager`)."""
 
 from __future__ import annotations
 
@@ -12,10 +15,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from traitlets import Float, Unicode, default
 from traitlets.config import LoggingConfigurable
 
-from ...models import DescribeRecording, DescribeRecordingFile
+from ...clock import Clock
+from ...exceptions import NotFound
+from ...identity import Identity
+from ...models import DescribeRecording, DescribeRecordingFile, ListRecordings
 from ...orm import Recording, RecordingFile
+from ...store import Store
+from ..sessions.access import hosted_session, room_session
 
 MB = 1024 * 1024
+
+RECORDING_STOP_MESSAGES = {
+    "host": "The host stopped the recording.",
+    "session_ended": "The recording stopped: the session ended.",
+    "call_ended": "The recording stopped: everyone left the call.",
+    "disk_full": "The recording stopped: the server's disk is full. The call goes on.",
+    "size_limit": "The recording stopped: it reached the recordings' storage limit.",
+    "write_failed": "The recording stopped: the server could not write it.",
+    "media_failed": "The recording stopped: the room's media server failed.",
+}
 
 
 class RecordingStore(LoggingConfigurable):
@@ -137,3 +155,62 @@ def add_files(recording: Recording, files: list[dict]) -> None:
         if described["name"] not in known:
             recording.files.append(RecordingFile(**described))
     recording.size_bytes = sum(f.size_bytes for f in recording.files)
+
+
+class RecordingArchive:
+    """The recordings of sessions, as stored: listed for the room, downloaded by the host and
+    staff, deleted after the retention period."""
+
+    def __init__(self, store: Store, clock: Clock, files: RecordingStore):
+        self.store = store
+        self.clock = clock
+        self.files = files
+
+    async def list_recordings(self, actor: Identity, session_id: str) -> ListRecordings:
+        async with self.store.read() as db:
+            await room_session(db, session_id, actor, purpose="see its recordings")
+            rows = await db.scalars(
+                select(Recording)
+                .where(Recording.session_id == session_id)
+                .order_by(Recording.started_at)
+            )
+            return ListRecordings(items=[describe_recording(r) for r in rows])
+
+    async def recording_file(
+        self, actor: Identity, session_id: str, recording_id: str, name: str
+    ) -> Path:
+        """The path of one file of a recording: for the session's host and course staff."""
+        async with self.store.read() as db:
+            if not actor.is_staff:
+                await hosted_session(db, session_id, actor, host_only=True)
+            else:
+                await room_session(db, session_id, actor)
+            recording = await db.get(Recording, recording_id)
+            if recording is None or recording.session_id != session_id:
+                raise NotFound("No such recording.", "recording_not_found")
+            if recording.deleted_at is not None:
+                raise NotFound("This recording's files were deleted.", "recording_deleted")
+            if name not in {f.name for f in recording.files}:
+                raise NotFound(f"The recording has no file {name!r}.", "file_not_found")
+        path = self.files.directory(session_id, recording_id) / name
+        if not path.is_file():
+            raise NotFound("The file is missing on the server.", "file_not_found")
+        return path
+
+    async def prune_recordings(self) -> int:
+        """Delete the files of recordings past the retention period; returns how many."""
+        cutoff = self.files.retention_cutoff(self.clock.now())
+        if cutoff is None:
+            return 0
+        async with self.store.transaction() as db:
+            rows = list(
+                await db.scalars(
+                    select(Recording).where(
+                        Recording.stopped_at < cutoff, Recording.deleted_at.is_(None)
+                    )
+                )
+            )
+            for recording in rows:
+                self.files.delete_files(recording.session_id, recording.id)
+                recording.deleted_at = self.clock.now()
+        return len(rows)

@@ -129,9 +129,9 @@ async def test_recordings_past_retention_lose_their_files_but_stay_listed(
     await asyncio.sleep(1.5)
     await tabs["alice"].op("rtc.record_stop", session_id=room)
     ss_clock.advance(days=29)
-    assert await ss_app.services.media.prune_recordings() == 0
+    assert await ss_app.services.media.archive.prune_recordings() == 0
     ss_clock.advance(days=2)
-    assert await ss_app.services.media.prune_recordings() == 1
+    assert await ss_app.services.media.archive.prune_recordings() == 1
     gone = await download("alice", room, started["data"]["id"], "bob-camera.webm")
     assert gone.code == 404
     listed = await ss_fetch("alice", f"sessions/{room}/recordings")

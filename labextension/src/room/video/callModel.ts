@@ -22,7 +22,14 @@ import type {
   ISlot,
   Source
 } from './callApi';
-import { activeSpeaker, mediaErrorMessage, upsertMember } from './callState';
+import {
+  activeSpeaker,
+  audioLevels,
+  IAudioReport,
+  mediaErrorMessage,
+  upsertMember
+} from './callState';
+import { captureTrack, listInputs } from './devices';
 
 /** What the tab receives of one other person. */
 export interface IRemoteMedia {
@@ -73,8 +80,6 @@ export interface ICallModelOptions {
   /** How often audio levels are read (ms). */
   levelIntervalMs?: number;
 }
-
-const VIDEO = { width: { ideal: 640 }, height: { ideal: 360 } };
 
 export class CallModel extends Store<ICallSnapshot> {
   constructor(options: ICallModelOptions) {
@@ -334,23 +339,10 @@ export class CallModel extends Store<ICallSnapshot> {
     kind: 'microphone' | 'camera',
     notices: string[]
   ): Promise<MediaStreamTrack | null> {
-    if (!this._media?.getUserMedia) {
-      notices.push(
-        'This browser cannot use a camera or microphone here (it needs a secure page: https or localhost).'
-      );
-      return null;
-    }
     const device =
       kind === 'microphone' ? this.state.audioDevice : this.state.videoDevice;
-    const wanted: MediaTrackConstraints = {
-      ...(kind === 'camera' ? VIDEO : {}),
-      ...(device ? { deviceId: { exact: device } } : {})
-    };
     try {
-      const stream = await this._media.getUserMedia(
-        kind === 'microphone' ? { audio: wanted } : { video: wanted }
-      );
-      return stream.getTracks()[0] ?? null;
+      return await captureTrack(this._media, kind, device);
     } catch (error) {
       const message = mediaErrorMessage(error, kind);
       notices.push(message);
@@ -464,34 +456,21 @@ export class CallModel extends Store<ICallSnapshot> {
     if (pc === null) {
       return;
     }
-    const levels: Record<string, number> = {};
-    const stats = await pc.getStats();
-    stats.forEach(report => {
-      if (report.type === 'inbound-rtp' && report.kind === 'audio') {
-        const slot = this._slots.get(report.mid ?? '');
-        if (slot !== undefined) {
-          levels[slot.username] = report.audioLevel ?? 0;
-        }
-      } else if (report.type === 'media-source' && report.kind === 'audio') {
-        levels[this.username] = this.state.me.audio
-          ? (report.audioLevel ?? 0)
-          : 0;
-      }
-    });
+    const reports: IAudioReport[] = [];
+    (await pc.getStats()).forEach(report => reports.push(report));
+    const levels = audioLevels(
+      reports,
+      this._slots,
+      this.username,
+      this.state.me.audio
+    );
     this.set({ levels, speaker: activeSpeaker(levels, this.state.speaker) });
   }
 
   private async _listDevices(): Promise<void> {
-    try {
-      const devices = await this._media.enumerateDevices();
-      this.set({
-        devices: {
-          audio: devices.filter(d => d.kind === 'audioinput'),
-          video: devices.filter(d => d.kind === 'videoinput')
-        }
-      });
-    } catch {
-      // no device list: the pickers stay hidden
+    const devices = await listInputs(this._media);
+    if (devices !== null) {
+      this.set({ devices });
     }
   }
 

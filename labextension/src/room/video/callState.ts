@@ -3,7 +3,7 @@
  * browser): what to say when media is refused, who is speaking, how long a
  * recording is.
  */
-import type { ICallMember } from './callApi';
+import type { ICallMember, ISlot } from './callApi';
 
 /** What the user is asked for. */
 export type MediaKind = 'microphone' | 'camera' | 'screen';
@@ -84,4 +84,40 @@ export function upsertMember(
 ): ICallMember[] {
   const others = members.filter(m => m.username !== member.username);
   return [...others, member];
+}
+
+/** The fields of a `getStats` report that carry audio levels. */
+export interface IAudioReport {
+  type: string;
+  kind?: string;
+  mid?: string;
+  audioLevel?: number;
+}
+
+/**
+ * Audio levels by username from a peer connection's stats: the others' from
+ * their `inbound-rtp` audio (by the slot's mid), mine from the microphone's
+ * `media-source` (0 while muted).
+ */
+export function audioLevels(
+  reports: Iterable<IAudioReport>,
+  slots: ReadonlyMap<string, ISlot>,
+  me: string,
+  micOn: boolean
+): Record<string, number> {
+  const levels: Record<string, number> = {};
+  for (const report of reports) {
+    if (report.kind !== 'audio') {
+      continue;
+    }
+    if (report.type === 'inbound-rtp') {
+      const slot = slots.get(report.mid ?? '');
+      if (slot !== undefined) {
+        levels[slot.username] = report.audioLevel ?? 0;
+      }
+    } else if (report.type === 'media-source') {
+      levels[me] = micOn ? (report.audioLevel ?? 0) : 0;
+    }
+  }
+  return levels;
 }
