@@ -198,6 +198,7 @@ class Run:
             await asyncio.sleep(args.duration)
             cpu1, t1 = process.cpu_times(), time.time()
             gen1 = sum(busy(p.cpu_times()) for p in loads)
+            stats = await self.worker.request("stats")
             reports = {}
             for generator in generators:
                 reports.update(await generator.request("report", since=t0, until=t1))
@@ -209,6 +210,9 @@ class Run:
         cpu = 100 * (busy(cpu1) - busy(cpu0)) / (t1 - t0)
         result = self._summarise(cpu, t1 - t0, reports, rss)
         result["generators_cpu_percent"] = round(100 * (gen1 - gen0) / (t1 - t0), 1)
+        result["worker_frames_received"] = sum(sum(p["received"].values()) for p in stats.values())
+        result["worker_frames_dropped"] = sum(p["dropped"] for p in stats.values())
+        result["connections"] = sorted({p["connection"] for p in stats.values()})
         return result
 
     def _summarise(self, cpu: float, seconds: float, reports: dict, rss: int) -> dict:

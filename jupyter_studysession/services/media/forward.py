@@ -43,8 +43,10 @@ CLOCK_RATES = {"audio": 48000, "video": 90000}
 KEYFRAME_REQUEST_INTERVAL = 0.3
 """Seconds between two keyframe requests sent to one publisher (browsers send a keyframe per
 request, and a keyframe costs several times a normal frame)."""
-QUEUE_FRAMES = 30
-"""Encoded frames a subscriber may fall behind before it skips to the next keyframe."""
+QUEUE_FRAMES = 10
+"""Encoded frames a subscriber's sender may fall behind (a third of a second of video at
+30 fps) before it skips to the next keyframe: under overload, fewer frames rather than more
+latency."""
 
 
 class EncodedFrame:

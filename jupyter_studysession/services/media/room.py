@@ -230,6 +230,7 @@ class MediaRoom:
                     for slot in peer.slots
                     if slot.publication is not None
                 },
+                "dropped": sum(slot.track.dropped for slot in peer.slots),
                 "connection": peer.pc.connectionState,
             }
             for name, peer in self.peers.items()
