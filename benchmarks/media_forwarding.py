@@ -318,7 +318,7 @@ async def main(args) -> list[dict]:
                 try:
                     result = await Run(args, media, server, scenario, tmp)()
                 except Exception as err:  # the machine could not hold the scenario: say so
-                    result = {"server": server, "scenario": scenario["name"], "error": str(err)}
+                    result = {"server": server, "scenario": scenario["name"], "error": repr(err)}
                 print(json.dumps(result), flush=True)
                 results.append(result)
     return results
