@@ -166,7 +166,9 @@ class MediaManager:
         async with call.lock:
             previous = call.members.get(actor.username)
             if previous is not None:
-                await self._end_member(call, previous, "joined_elsewhere", tell_room=False)
+                await self._end_member(
+                    call, previous, "joined_elsewhere", tell_room=False, close_room=False
+                )
             state = {"screen": False, **state}
             try:
                 offer = await self.backend.join(session_id, actor.username, state)

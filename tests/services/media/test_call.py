@@ -175,3 +175,15 @@ async def test_call_and_camera_time_go_to_the_analytics(media_room, ss_app, ss_c
         await source.engine.dispose()
     bob = call_time(intervals, as_of=ss_clock.now()).set_index("username").loc["bob"]
     assert (bob["call_minutes"], bob["camera_minutes"], bob["camera_share"]) == (15, 10, 10 / 15)
+
+
+async def test_joining_from_a_second_tab_moves_the_call_there(media_room, call_tab, until):
+    room, tabs = await media_room("alice", "bob")
+    await tabs["alice"].op("rtc.leave", session_id=room)  # bob alone: his call is the room's
+    second = await call_tab("bob", room)
+    assert (await second.join(room))["ok"]
+    ended = await until(lambda: tabs["bob"].got("rtc.ended"))
+    assert ended[0]["reason"] == "joined_elsewhere"
+    alice = await call_tab("alice", room)
+    assert (await alice.join(room))["ok"]
+    await until(lambda: len(second.peer.reception("alice", "camera").frames) > 5)
