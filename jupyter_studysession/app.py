@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -46,6 +47,11 @@ from .services.groups import handlers as group_handlers
 from .services.groups.access import authorize_group_channel
 from .services.groups.manager import GroupManager
 from .services.groups.sessions import GroupSessionManager
+from .services.media import handlers as media_handlers
+from .services.media.backend import AiortcMediaBackend, MediaBackend
+from .services.media.manager import MediaManager
+from .services.media.ops import register_ops as register_media_ops
+from .services.media.recordings import RecordingStore
 from .services.notifications import handlers as notification_handlers
 from .services.notifications.manager import NotificationManager
 from .services.officehours import handlers as officehours_handlers
@@ -91,6 +97,7 @@ HANDLER_MODULES = [
     analytics_handlers,
     share_handlers,
     follow_handlers,
+    media_handlers,
     realtime_handlers,
     openapi,
 ]
@@ -128,6 +135,7 @@ class Services:
     shares: ShareManager | None = None
     hub_roster: HubRoster | None = None
     follow: FollowManager | None = None
+    media: MediaManager | None = None
     handlers: list = field(default_factory=list)
     roster: list = field(default_factory=list)
     """Users the identity provider lists (``jupyter_server.auth.User``), recorded on open."""
@@ -166,6 +174,8 @@ class Services:
                 steps.push_async_callback(self.analytics.close)
             if self.follow is not None:  # writes the places still buffered, first
                 steps.push_async_callback(self.follow.relay.close)
+            if self.media is not None:  # first: calls end, recordings are stopped and recorded
+                steps.push_async_callback(self.media.close)
 
 
 class StudySessionApp(ExtensionApp):
@@ -487,6 +497,36 @@ class StudySessionApp(ExtensionApp):
         many seconds.""",
     )
 
+    # -- video and voice ----------------------------------------------------------------
+
+    media_enabled = Bool(
+        config=True,
+        help="""Offer video and voice in session rooms (needs ``jupyter-studysession[media]``:
+        aiortc and PyAV). Default: on when aiortc is installed. The media server's own
+        settings are on ``c.AiortcMediaBackend`` (ICE servers, addresses, UDP ports, codec);
+        recordings' on ``c.RecordingStore`` (directory, quota, retention).""",
+    )
+
+    @default("media_enabled")
+    def _default_media_enabled(self):
+        return importlib.util.find_spec("aiortc") is not None
+
+    media_backend_class = Type(
+        AiortcMediaBackend,
+        klass=MediaBackend,
+        config=True,
+        help="""Carries the calls' media. ``AiortcMediaBackend``: a self-hosted media server,
+        one worker process per room. A subclass of ``MediaBackend`` can put an external SFU
+        behind the same signalling and room rules (docs/media.md).""",
+    )
+    media_sweep_seconds = Float(
+        5,
+        config=True,
+        help="""How often the server checks that everyone in a call is still a joined
+        participant of an active session (and cuts off the others), and deletes recordings
+        past their retention (0 turns the task off).""",
+    )
+
     clock = Instance(Clock, config=True, help="The clock managers read (tests replace it).")
 
     @default("clock")
@@ -597,6 +637,16 @@ class StudySessionApp(ExtensionApp):
             spawn=hub.spawn,
         )
         register_follow_ops(hub, follow, store)
+        media = MediaManager(
+            store,
+            clock,
+            outbox,
+            self.media_backend_class(parent=self),
+            RecordingStore(parent=self),
+            available=self.media_enabled,
+        )
+        register_media_ops(hub, media)
+        hub.access.on_revoke(media.on_revoked)
         return Services(
             store=store,
             clock=clock,
@@ -639,6 +689,7 @@ class StudySessionApp(ExtensionApp):
                 HubRoster(store, clock, hub_api, parent=self) if hub_api.configured else None
             ),
             queue=queue,
+            media=media,
             groups=GroupManager(store, clock, notifications, outbox),
             group_sessions=group_sessions,
             follow=follow,
@@ -709,6 +760,15 @@ class StudySessionApp(ExtensionApp):
                     self.recurrence_topup_interval_seconds,
                     self.services.schedules.top_up_series,
                     "materialising recurring sessions",
+                )
+            )
+        if store.ready and self.media_sweep_seconds > 0:
+            self._spawn(
+                self._every(self.media_sweep_seconds, self.services.media.sweep, "checking calls")
+            )
+            self._spawn(
+                self._every(
+                    3600, self.services.media.archive.prune_recordings, "pruning recordings"
                 )
             )
         await self._start_sharing()

@@ -210,7 +210,9 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
         tags=["pandas"],
         is_public=True,
         invite=["bob", "dave"],
-        settings=SessionSettings(tools=["chat", "timer", "notes", "whiteboard"]),
+        settings=SessionSettings(
+            tools=["chat", "timer", "notes", "whiteboard", "video", "screen_share"]
+        ),
     )
     clock.set(now - timedelta(minutes=25))
     await join(bob, live)

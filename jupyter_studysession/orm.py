@@ -630,3 +630,64 @@ class PlaceRecord(Base):
     cell_index: Mapped[int] = mapped_column(Integer)
     section: Mapped[str | None] = mapped_column(String(200))
     section_index: Mapped[int | None] = mapped_column(Integer)
+
+
+# -- media: call time, camera time, recordings ------------------------------------------
+
+
+class MediaInterval(Base):
+    """One stretch of a participant's call: ``kind`` ``call`` (in the call), ``camera``
+    (camera on) or ``screen`` (sharing). ``ended_at`` is open (NULL) while it lasts."""
+
+    __tablename__ = "media_intervals"
+    __table_args__ = (Index("ix_media_intervals_session_user", "session_id", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class Recording(Base):
+    """A recording of a session's call. Its files live under the recordings directory; the
+    row stays after retention deletes them (``deleted_at``), for the analytics."""
+
+    __tablename__ = "recordings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE"), index=True
+    )
+    started_by: Mapped[str] = mapped_column(String(255))
+    started_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
+    # host, session_ended, disk_full, size_limit, write_failed, media_failed, call_ended
+    stop_reason: Mapped[str | None] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    deleted_at: Mapped[datetime | None]
+    files: Mapped[list[RecordingFile]] = relationship(
+        back_populates="recording",
+        cascade="all, delete-orphan",
+        order_by="RecordingFile.name",
+        lazy="selectin",
+    )
+
+
+class RecordingFile(Base):
+    """One WebM file of a recording: one participant's track (audio, camera or screen)."""
+
+    __tablename__ = "recording_files"
+    __table_args__ = (UniqueConstraint("recording_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    recording_id: Mapped[str] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    username: Mapped[str] = mapped_column(String(255))
+    track: Mapped[str] = mapped_column(String(16))
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    duration_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    recording: Mapped[Recording] = relationship(back_populates="files")

@@ -25,10 +25,13 @@ from ..orm import (
     ChatMessage,
     Goal,
     GroupMember,
+    MediaInterval,
     OfficeHours,
     Participant,
     PlaceRecord,
     QueueEntry,
+    Recording,
+    RecordingFile,
     SessionSummary,
     SessionTimer,
     StudyGroup,
@@ -379,6 +382,67 @@ async def load_places(
     return await _frame(conn, query, schema.PLACES)
 
 
+@document(schema.MEDIA_INTERVALS)
+async def load_media_intervals(
+    conn: AsyncConnection,
+    *,
+    start: Moment = None,
+    end: Moment = None,
+    session_id: str | None = None,
+) -> pd.DataFrame:
+    """The calls' intervals as recorded: time in the call, camera on, screen shared."""
+    query = (
+        select(
+            MediaInterval.id,
+            MediaInterval.session_id,
+            MediaInterval.username,
+            MediaInterval.kind,
+            MediaInterval.started_at,
+            MediaInterval.ended_at,
+        )
+        .where(*_session_filter(MediaInterval.session_id, start, end, session_id))
+        .order_by(MediaInterval.id)
+    )
+    return await _frame(conn, query, schema.MEDIA_INTERVALS)
+
+
+@document(schema.RECORDINGS)
+async def load_recordings(
+    conn: AsyncConnection,
+    *,
+    start: Moment = None,
+    end: Moment = None,
+    session_id: str | None = None,
+) -> pd.DataFrame:
+    """Every recording of the sessions' calls, with its length (kept after its files are
+    deleted by retention)."""
+    files = (
+        select(func.count())
+        .where(RecordingFile.recording_id == Recording.id)
+        .correlate(Recording)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Recording.id,
+            Recording.session_id,
+            Recording.started_by,
+            Recording.started_at,
+            Recording.stopped_at,
+            literal(None),
+            Recording.stop_reason,
+            Recording.size_bytes,
+            files,
+            Recording.deleted_at,
+        )
+        .where(*_session_filter(Recording.session_id, start, end, session_id))
+        .order_by(Recording.started_at)
+    )
+    frame = await _frame(conn, query, schema.RECORDINGS)
+    frame["minutes"] = (frame["stopped_at"] - frame["started_at"]).dt.total_seconds() / 60.0
+    return frame
+
+
 LOADERS = {
     "sessions": load_sessions,
     "participants": load_participants,
@@ -392,5 +456,7 @@ LOADERS = {
     "groups": load_groups,
     "group_members": load_group_members,
     "places": load_places,
+    "media_intervals": load_media_intervals,
+    "recordings": load_recordings,
 }
 """Frame name -> loader (the names of :data:`schema.ALL`)."""

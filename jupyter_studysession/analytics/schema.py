@@ -280,6 +280,41 @@ PLACES = Schema(
     ),
 )
 
+MEDIA_INTERVALS = Schema(
+    "media_intervals",
+    "stretch of a participant's call: in the call, camera on, or sharing the screen",
+    (
+        _c("interval_id", "Int64", "the interval's id"),
+        _c("session_id", "string", "the session"),
+        _c("username", "string", "the participant"),
+        _c("kind", "string", "`call` (in the call), `camera` (camera on) or `screen` (sharing)"),
+        _c("started_at", TS, "when it began"),
+        _c("ended_at", TS, "when it ended (NaT: still going)"),
+    ),
+)
+
+RECORDINGS = Schema(
+    "recordings",
+    "recording of a session's call",
+    (
+        _c("recording_id", "string", "the recording's id"),
+        _c("session_id", "string", "the session"),
+        _c("started_by", "string", "who started it (the host)"),
+        _c("started_at", TS, "when it started"),
+        _c("stopped_at", TS, "when it stopped (NaT: still recording)"),
+        _c("minutes", "float64", "its length (NaN while recording)"),
+        _c(
+            "stop_reason",
+            "string",
+            "`host`, `session_ended`, `call_ended`, `disk_full`, `size_limit`, "
+            "`write_failed` or `media_failed`",
+        ),
+        _c("size_bytes", "Int64", "the size of its files"),
+        _c("files", "Int64", "how many files (one per participant and track)"),
+        _c("deleted_at", TS, "when retention deleted its files (NaT: kept)"),
+    ),
+)
+
 ALL = (
     SESSIONS,
     PARTICIPANTS,
@@ -293,4 +328,6 @@ ALL = (
     GROUPS,
     GROUP_MEMBERS,
     PLACES,
+    MEDIA_INTERVALS,
+    RECORDINGS,
 )

@@ -50,18 +50,27 @@ describe('roomSettings', () => {
       chat: true,
       timer: true,
       layout: 'default',
-      timerControl: 'hosts'
+      timerControl: 'hosts',
+      video: false,
+      screenShare: false
     });
   });
 
   it('should follow the tools, layout and timer control', () => {
     assert.deepEqual(
       roomSettings({
-        tools: ['notes'],
+        tools: ['notes', 'video'],
         layout: 'focus',
         timer_control: 'everyone'
       }),
-      { chat: false, timer: false, layout: 'focus', timerControl: 'everyone' }
+      {
+        chat: false,
+        timer: false,
+        layout: 'focus',
+        timerControl: 'everyone',
+        video: true,
+        screenShare: false
+      }
     );
     assert.equal(roomSettings({ layout: 'bogus' }).layout, 'default');
   });

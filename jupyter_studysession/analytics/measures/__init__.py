@@ -8,6 +8,7 @@ from .attendance import ATTENDANCE, ATTENDANCE_RATE, attendance, attendance_rate
 from .coverage import SECTION_COVERAGE, SECTIONS_STUDIED, section_coverage, sections_studied
 from .engagement import ENGAGEMENT, PARTICIPATION, ParticipationWeights, engagement, participation
 from .groups import CONTINUITY, GROUP_SESSIONS, group_continuity, group_sessions
+from .media import CALL_TIME, call_time
 from .officehours import (
     BY_WEEKDAY_HOUR,
     NO_SHOW,
@@ -48,6 +49,7 @@ SCHEMAS = (
     CONTINUITY,
     SECTION_COVERAGE,
     SECTIONS_STUDIED,
+    CALL_TIME,
 )
 """The schemas of the measures' frames (documented in ``docs/analytics.md``)."""
 
@@ -58,6 +60,7 @@ __all__ = [
     "abandoned_sessions",
     "attendance",
     "attendance_rate",
+    "call_time",
     "cleanup_counts",
     "duration_distribution",
     "engagement",

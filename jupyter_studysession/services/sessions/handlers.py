@@ -102,9 +102,9 @@ class SessionHandler(StudySessionHandler):
     @authorized
     async def delete(self, session_id):
         query = self.parse_query(CancelSessionQuery)
-        self.respond(
-            await self.services.sessions.cancel_session(self.actor, session_id, query.scope)
-        )
+        described = await self.services.sessions.cancel_session(self.actor, session_id, query.scope)
+        await self.services.media.end_call(session_id, "session_ended")
+        self.respond(described)
 
 
 class JoinHandler(StudySessionHandler):
@@ -123,7 +123,9 @@ class LeaveHandler(StudySessionHandler):
     @web.authenticated
     @authorized
     async def post(self, session_id):
-        self.respond(await self.services.participants.leave_session(self.actor, session_id))
+        described = await self.services.participants.leave_session(self.actor, session_id)
+        await self.services.media.revoke(session_id, self.actor.username, "left_session")
+        self.respond(described)
 
 
 class StartHandler(StudySessionHandler):
@@ -149,7 +151,9 @@ class EndHandler(StudySessionHandler):
     @authorized
     async def post(self, session_id):
         request = self.parse_body(EndSession)
-        self.respond(await self.services.sessions.end_session(self.actor, session_id, request))
+        described = await self.services.sessions.end_session(self.actor, session_id, request)
+        await self.services.media.end_call(session_id, "session_ended")
+        self.respond(described)
 
 
 class InvitesHandler(StudySessionHandler):

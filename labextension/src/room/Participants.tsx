@@ -2,6 +2,8 @@ import * as React from 'react';
 
 import { Avatar } from '../common/Avatar';
 import type { IParticipant, PresenceStatus } from '../common/realtimeProtocol';
+import type { ICallMember } from './video/callApi';
+import { CameraIcon, MicIcon } from './video/icons';
 import { listedParticipants, ROLE_LABELS, STATE_LABELS } from './roomState';
 
 export interface IParticipantsProps {
@@ -18,6 +20,8 @@ export interface IParticipantsProps {
   busy?: ReadonlySet<string>;
   onSetRole?(username: string, role: 'co_host' | 'participant'): void;
   onRemove?(username: string): void;
+  /** Whether a user is in the room's call, with what on (no call: undefined). */
+  callMemberOf?(username: string): ICallMember | undefined;
 }
 
 /**
@@ -65,6 +69,7 @@ export function Participants(props: IParticipantsProps): React.ReactElement {
               props.onSetRole?.(participant.user.username, role)
             }
             onRemove={() => props.onRemove?.(participant.user.username)}
+            call={props.callMemberOf?.(participant.user.username)}
           />
         ))}
       </ul>
@@ -82,8 +87,9 @@ function ParticipantItem(props: {
   busy: boolean;
   onSetRole(role: 'co_host' | 'participant'): void;
   onRemove(): void;
+  call?: ICallMember;
 }): React.ReactElement {
-  const { participant, isMe } = props;
+  const { participant, isMe, call } = props;
   const [confirming, setConfirming] = React.useState(false);
   const name = participant.user.display_name;
   return (
@@ -99,6 +105,16 @@ function ParticipantItem(props: {
       {participant.role !== 'participant' && (
         <span className="jp-StudySession-badge">
           {ROLE_LABELS[participant.role]}
+        </span>
+      )}
+      {call !== undefined && (
+        <span
+          className="jp-StudySession-inCall"
+          data-testid="studysession-in-call"
+          title={`In the call: ${call.audio ? 'microphone on' : 'muted'}, ${call.video ? 'camera on' : 'camera off'}`}
+        >
+          <MicIcon off={!call.audio} />
+          <CameraIcon off={!call.video} />
         </span>
       )}
       {props.showState && (

@@ -29,6 +29,9 @@ import { StudyNotebook } from '../follow/StudyNotebook';
 import { SessionSummary } from './SessionSummary';
 import { SharedTimer } from './SharedTimer';
 import { StudyServerLink } from './StudyServerLink';
+import { createCallApi, ICallApi } from './video/callApi';
+import { CallModel } from './video/callModel';
+import { RecordingList, useCall, VideoArea } from './video/VideoArea';
 
 export interface IRoomProps {
   sessionId: string;
@@ -47,6 +50,8 @@ export interface IRoomProps {
   onUnavailable?(reason: string): void;
   /** Opens the session's study notebook in JupyterLab (absent: no such button). */
   onOpenNotebook?(sessionId: string): void;
+  /** The call's REST calls; against the page's server by default. */
+  callApi?: ICallApi;
 }
 
 /** Why a room is not there for its user, by phase. */
@@ -141,6 +146,7 @@ export function Room(props: IRoomProps): React.ReactElement {
       client={client}
       api={api}
       onOpenNotebook={props.onOpenNotebook}
+      callApi={props.callApi}
     />
   );
 }
@@ -215,10 +221,31 @@ function RoomView(props: {
   client: IRoomClient;
   api: IRoomApi;
   onOpenNotebook?(sessionId: string): void;
+  callApi?: ICallApi;
 }): React.ReactElement {
   const { model, state, actor } = props;
   const session = state.session!;
   const settings = roomSettings(session.settings);
+  const callApi = React.useMemo(
+    () => props.callApi ?? createCallApi(),
+    [props.callApi]
+  );
+  const hasCall =
+    settings.video && session.status === 'active' && actor.state === 'joined';
+  const callModel = React.useMemo(
+    () =>
+      hasCall
+        ? new CallModel({
+            sessionId: session.id,
+            me: actor.username,
+            client: props.client,
+            api: callApi
+          })
+        : null,
+    [hasCall, session.id, actor.username, props.client, callApi]
+  );
+  React.useEffect(() => () => callModel?.dispose(), [callModel]);
+  const call = useCall(callModel);
   const writable = canWrite(session, actor);
   const busyPeople = new Set(
     [...state.busy]
@@ -283,6 +310,11 @@ function RoomView(props: {
       busy={busyPeople}
       onSetRole={(username, role) => void model.setRole(username, role)}
       onRemove={username => void model.removeParticipant(username)}
+      callMemberOf={
+        call
+          ? username => call.members.find(m => m.username === username)
+          : undefined
+      }
     />
   );
 
@@ -370,6 +402,22 @@ function RoomView(props: {
           summary={state.summary}
           participants={state.participants}
           focusOnShow={state.endedLive}
+        >
+          <RecordingList
+            sessionId={session.id}
+            api={callApi}
+            canDownload={
+              actor.role === 'host' || actor.courseRole !== 'student'
+            }
+          />
+        </SessionSummary>
+      )}
+      {callModel !== null && (
+        <VideoArea
+          model={callModel}
+          canModerate={actor.role === 'host' || actor.role === 'co_host'}
+          canRecord={actor.role === 'host'}
+          canShareScreen={settings.screenShare}
         />
       )}
       {follow !== null && (

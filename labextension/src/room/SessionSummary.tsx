@@ -9,6 +9,8 @@ export interface ISessionSummaryProps {
   participants: readonly IParticipant[];
   /** Move the focus here when shown (the session just ended). */
   focusOnShow?: boolean;
+  /** More of the summary (the call's recordings). */
+  children?: React.ReactNode;
 }
 
 /**
@@ -89,6 +91,7 @@ export function SessionSummary(
           </tbody>
         </table>
       )}
+      {props.children}
     </section>
   );
 }

@@ -22,6 +22,9 @@ export interface IRoomSettings {
   timer: boolean;
   layout: RoomLayout;
   timerControl: 'hosts' | 'everyone';
+  /** The room has a video call, and screen sharing in it. */
+  video: boolean;
+  screenShare: boolean;
 }
 
 /** The server's defaults (`SessionSettings` in `models/sessions.py`). */
@@ -40,7 +43,9 @@ export function roomSettings(settings: Record<string, unknown>): IRoomSettings {
     chat: tools.includes('chat'),
     timer: tools.includes('timer'),
     layout,
-    timerControl: settings.timer_control === 'everyone' ? 'everyone' : 'hosts'
+    timerControl: settings.timer_control === 'everyone' ? 'everyone' : 'hosts',
+    video: tools.includes('video'),
+    screenShare: tools.includes('screen_share')
   };
 }
 
