@@ -95,16 +95,18 @@ describe('locate', () => {
 describe('Coalescer', () => {
   it('should send the first value at once and only the newest of a burst after', async () => {
     const sent: number[] = [];
-    const coalescer = new Coalescer<number>(30, value => sent.push(value));
+    // the interval is long next to the waits' timer jitter on a loaded machine: the test's
+    // timer (250 ms) fires right after the coalescer's (200 ms), however late both are
+    const coalescer = new Coalescer<number>(200, value => sent.push(value));
     coalescer.push(1);
     coalescer.push(2);
     coalescer.push(3);
     assert.deepEqual(sent, [1]);
-    await new Promise(resolve => setTimeout(resolve, 60));
+    await new Promise(resolve => setTimeout(resolve, 250));
     assert.deepEqual(sent, [1, 3]);
-    coalescer.push(4);
+    coalescer.push(4); // within the interval after 3: held, then cancelled
     coalescer.cancel();
-    await new Promise(resolve => setTimeout(resolve, 60));
+    await new Promise(resolve => setTimeout(resolve, 250));
     assert.deepEqual(sent, [1, 3]);
   });
 });
