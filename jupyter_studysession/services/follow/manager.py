@@ -509,7 +509,7 @@ class FollowManager:
                 notebook_path=path,
             )
             await db.refresh(session, ["host"])
-            described = await describe_session(db, session, actor)
+            described = await describe_session(db, session, actor, self.session_policy.join_window)
         self.audit.session("created", session.id, actor.username, status=session.status)
         if invitees:
             self.audit.session("invited", session.id, actor.username, usernames=invitees)
