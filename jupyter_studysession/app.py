@@ -35,6 +35,9 @@ from .services.analytics.manager import AnalyticsManager
 from .services.chat import handlers as chat_handlers
 from .services.chat.manager import ChatManager
 from .services.chat.ops import register_ops as register_chat_ops
+from .services.docs import handlers as docs_handlers
+from .services.docs.manager import DocRoomManager
+from .services.docs.room import DocLimits
 from .services.goals import handlers as goal_handlers
 from .services.goals.manager import GoalManager
 from .services.goals.ops import register_ops as register_goal_ops
@@ -86,6 +89,7 @@ HANDLER_MODULES = [
     admin_handlers,
     analytics_handlers,
     share_handlers,
+    docs_handlers,
     realtime_handlers,
     openapi,
 ]
@@ -122,6 +126,7 @@ class Services:
     analytics: AnalyticsManager | None = None
     shares: ShareManager | None = None
     hub_roster: HubRoster | None = None
+    docs: DocRoomManager | None = None
     handlers: list = field(default_factory=list)
     roster: list = field(default_factory=list)
     """Users the identity provider lists (``jupyter_server.auth.User``), recorded on open."""
@@ -158,6 +163,8 @@ class Services:
                 steps.push_async_callback(close)
             if self.analytics is not None:
                 steps.push_async_callback(self.analytics.close)
+            if self.docs is not None:
+                steps.push_async_callback(self.docs.close)
 
 
 class StudySessionApp(ExtensionApp):
@@ -401,7 +408,47 @@ class StudySessionApp(ExtensionApp):
         queue (0 turns the task off; reading a queue settles it anyway).""",
     )
 
-    @validate("session_create_limit", "write_limit", "chat_limit", "queue_join_limit")
+    # -- shared notes and whiteboard ----------------------------------------------------------
+
+    doc_max_bytes = Int(
+        2 * 1024 * 1024,
+        min=1024,
+        config=True,
+        help="""The largest a shared document (notes, whiteboard) may grow, in bytes of its
+        Yjs encoding. An update that would pass it is refused (close code 4413) and the
+        document stays as it was.""",
+    )
+    doc_update_max_bytes = Int(
+        512 * 1024,
+        min=1024,
+        config=True,
+        help="The largest single Yjs update a peer may send, in bytes (close code 4413).",
+    )
+    doc_update_limit = Unicode(
+        "1200/minute",
+        config=True,
+        help="""How many document updates one user may send (count/period, all documents
+        together). Over it, the connection is closed with 4429 and the client resyncs when it
+        reconnects, so nothing typed is lost.""",
+    )
+    doc_compact_after_updates = Int(
+        500,
+        min=1,
+        config=True,
+        help="""Compact a document (fold its update log into one snapshot) once this many
+        updates were stored since the last compaction, so loading it stays fast.""",
+    )
+    doc_recheck_seconds = Float(
+        10,
+        config=True,
+        help="""How often the open document connections are checked against the session's
+        membership (a participant who left reads only, a removed one is disconnected).
+        0 turns the task off.""",
+    )
+
+    @validate(
+        "session_create_limit", "write_limit", "chat_limit", "queue_join_limit", "doc_update_limit"
+    )
     def _validate_limit(self, proposal):
         Limit.parse(proposal["value"])
         return proposal["value"]
@@ -585,6 +632,18 @@ class StudySessionApp(ExtensionApp):
             hub_roster=(
                 HubRoster(store, clock, hub_api, parent=self) if hub_api.configured else None
             ),
+            docs=DocRoomManager(
+                store,
+                clock,
+                limiter,
+                bus,
+                DocLimits(
+                    max_document_bytes=self.doc_max_bytes,
+                    max_update_bytes=self.doc_update_max_bytes,
+                    update_limit=Limit.parse(self.doc_update_limit),
+                    compact_after_updates=self.doc_compact_after_updates,
+                ),
+            ),
             queue=queue,
             groups=GroupManager(store, clock, notifications, outbox),
             group_sessions=GroupSessionManager(
@@ -649,6 +708,14 @@ class StudySessionApp(ExtensionApp):
                 self._spawn(job)
             else:
                 self._spawn(roster.record())
+        if store.ready and self.doc_recheck_seconds > 0:
+            self._spawn(
+                self._every(
+                    self.doc_recheck_seconds,
+                    self.services.docs.recheck_access,
+                    "checking document connections",
+                )
+            )
         if store.ready and self.reminder_interval_seconds > 0:
             self._spawn(
                 self._every(

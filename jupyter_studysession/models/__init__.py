@@ -5,6 +5,7 @@ One module per area; import them from here: ``from jupyter_studysession.models i
 
 from .analytics import AttendanceExportQuery
 from .base import AwareDatetime, DescribeMe, DescribeUser, Request, Response, Tag, Username
+from .docs import AppendNotes, ClearedWhiteboard, DescribeNotes
 from .groups import (
     CreateGroup,
     CreateGroupSession,
@@ -138,10 +139,12 @@ __all__ = [
     "AdmitResult",
     "AdmitStudents",
     "AnnouncementText",
+    "AppendNotes",
     "AttendanceExportQuery",
     "AwareDatetime",
     "CancelSessionQuery",
     "CleanupResult",
+    "ClearedWhiteboard",
     "ConfigureTimer",
     "ConfigureTimerOp",
     "CreateAnnouncement",
@@ -165,6 +168,7 @@ __all__ = [
     "DescribeLastPlace",
     "DescribeMe",
     "DescribeMessage",
+    "DescribeNotes",
     "DescribeNotification",
     "DescribeOfficeHours",
     "DescribeParticipant",

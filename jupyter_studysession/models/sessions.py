@@ -173,6 +173,12 @@ class DescribeSummary(Response):
         description="A short summary of the chat and the goals done, written by the "
         "configured summariser when the session ended; empty if it had nothing to say.",
     )
+    notes_characters: int = Field(
+        0, description="Characters in the shared notes when it ended (notes.md has them)."
+    )
+    whiteboard_shapes: int = Field(
+        0, description="Shapes on the whiteboard when it ended (whiteboard.svg draws them)."
+    )
     created_at: datetime
 
 

@@ -40,6 +40,7 @@ from ...ratelimit import Limit, RateLimiter
 from ...realtime.outbox import Outbox
 from ...store import Store
 from ...summarizer import ExtractiveSummarizer, Summarizer
+from ..docs.exports import export_documents
 from ..groups import access as group_access
 from ..notifications.manager import NotificationManager
 from ..schedules.manager import ScheduleManager, changes_calendar, forget_reminders
@@ -395,6 +396,7 @@ class SessionManager:
             member.left_at = member.updated_at = now
         await self.notifications.settle_offers(db, session.id)
         timer = await stop_timer(db, self.outbox, session.id, now, actor.username)
+        documents = await export_documents(db, session.id, now)
         summary = await attendance.write_summary(
             db,
             session,
@@ -403,7 +405,10 @@ class SessionManager:
             focus_seconds=timer.focus_seconds if timer else 0.0,
             break_seconds=timer.break_seconds if timer else 0.0,
             summarizer=self.summarizer,
+            notes=documents.notes,
         )
+        summary.notes_characters = len(documents.notes)
+        summary.whiteboard_shapes = documents.shapes
         await publish_session(
             self.outbox,
             db,
