@@ -613,7 +613,12 @@ class CrdtUpdate(Base):
     (for "characters inserted per participant"). Folded into the snapshot by compaction."""
 
     __tablename__ = "crdt_updates"
-    __table_args__ = (Index("ix_crdt_updates_document", "session_id", "name", "id"),)
+    __table_args__ = (
+        Index("ix_crdt_updates_document", "session_id", "name", "id"),
+        # ids only grow, even after compaction deleted the highest (the snapshot folds in
+        # every update up to an id)
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"))

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         _session_fk("crdt_updates"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_crdt_updates")),
+        sqlite_autoincrement=True,  # ids never reused after compaction deleted the last ones
     )
     op.create_index("ix_crdt_updates_document", "crdt_updates", ["session_id", "name", "id"])
     op.create_table(

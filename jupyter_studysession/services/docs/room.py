@@ -299,8 +299,8 @@ class DocRoom:
         try:
             while self._queue and not self.broken:
                 batch, self._queue = self._queue, []
-                self._queued_bytes = 0
                 await self._store(batch)
+                self._queued_bytes -= sum(len(p.update) for p in batch)
         finally:
             self._writer = None
 

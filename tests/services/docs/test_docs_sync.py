@@ -49,9 +49,7 @@ async def test_a_drawing_should_reach_the_other_participants(ss_doc, make_room, 
     assert '<rect x="10" y="10" width="100" height="50" fill="none" stroke="#1f77b4"' in svg.body
 
 
-async def test_outsiders_and_invitees_should_be_refused_before_any_document_byte(
-    ss_doc, make_room
-):
+async def test_outsiders_and_invitees_should_be_refused_before_any_document_byte(ss_doc, make_room):
     room = await make_room()
     for user, code in (("erin", CloseCode.NOT_FOUND), ("dave", CloseCode.FORBIDDEN)):
         peer = await ss_doc(user, room, "notes")
