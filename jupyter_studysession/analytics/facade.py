@@ -91,8 +91,8 @@ class Analytics:
     One method per table (``sessions()``, ``participants()``, ``intervals()``,
     ``messages(content=False)``, ``goals()``, ``timers()``, ``summaries()``,
     ``officehours()``, ``queue_entries(content=False)``, ``groups()``,
-    ``group_members()``), each returning a typed frame; :meth:`attendance` for the
-    attendance measure. The other measures are functions in
+    ``group_members()``, ``contributions()``), each returning a typed frame;
+    :meth:`attendance` for the attendance measure. The other measures are functions in
     :mod:`jupyter_studysession.analytics.measures` applied to these frames.
 
     Use as a context manager, or call :meth:`close` when done (it is also closed when
@@ -134,6 +134,7 @@ class Analytics:
     queue_entries = _loader_method("queue_entries")
     groups = _loader_method("groups")
     group_members = _loader_method("group_members")
+    contributions = _loader_method("contributions")
 
     def attendance(
         self,

@@ -265,6 +265,19 @@ GROUP_MEMBERS = Schema(
     ),
 )
 
+CONTRIBUTIONS = Schema(
+    "contributions",
+    "(session, shared document, user): what the user changed in it",
+    (
+        _c("session_id", "string", "the session"),
+        _c("document", "string", "`notes` or `whiteboard`"),
+        _c("username", "string", "who changed it"),
+        _c("inserted", "Int64", "characters inserted (notes) or shapes drawn (whiteboard)"),
+        _c("deleted", "Int64", "characters deleted (notes) or shapes removed (whiteboard)"),
+        _c("updates", "Int64", "updates stored (about one per keystroke or stroke)"),
+    ),
+)
+
 ALL = (
     SESSIONS,
     PARTICIPANTS,
@@ -277,4 +290,5 @@ ALL = (
     QUEUE_ENTRIES,
     GROUPS,
     GROUP_MEMBERS,
+    CONTRIBUTIONS,
 )

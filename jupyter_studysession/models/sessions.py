@@ -75,7 +75,7 @@ class Place(Request):
 
 class SessionSettings(Request):
     tools: list[Tool] = Field(
-        default_factory=lambda: [Tool.chat, Tool.timer, Tool.notes],
+        default_factory=lambda: [Tool.chat, Tool.timer, Tool.notes, Tool.whiteboard],
         description="The tools enabled in the room.",
     )
     layout: Layout = Layout.default

@@ -285,7 +285,7 @@ class DocRoomManager:
         def append(doc) -> None:
             notes_text(doc).insert(len(notes_text(doc)), text)
 
-        room = await self._edit(identity, session_id, NOTES, append)
+        room = await self.edit(identity, session_id, NOTES, append)
         return DescribeNotes(session_id=session_id, markdown=notes_markdown(room.doc))
 
     async def clear_whiteboard(self, identity: Identity, session_id: str) -> int:
@@ -303,12 +303,13 @@ class DocRoomManager:
                 for key in removed:
                     del shapes[key]
 
-        await self._edit(identity, session_id, WHITEBOARD, clear)
+        await self.edit(identity, session_id, WHITEBOARD, clear)
         return len(removed)
 
-    async def _edit(self, identity: Identity, session_id: str, name: str, change) -> DocRoom:
-        """Make ``change`` on a copy of the document and store the resulting update through
-        the room, like a peer's (so it is checked, stored, then sent)."""
+    async def edit(self, identity: Identity, session_id: str, name: str, change) -> DocRoom:
+        """Change document ``name`` as ``identity``: ``change(doc)`` runs on a copy of the
+        document, and the updates it makes go through the room like a peer's (checked,
+        stored, then sent to everyone)."""
         access = await self.authorize(identity, session_id, name)
         if access.read_only is not None:
             raise Conflict(REASONS[access.read_only], access.read_only)
