@@ -66,7 +66,7 @@ class DocumentSocketHandler(
                 self.identity, self.access, self._send, self.close
             )
         except StudySessionError as err:
-            self.close(CloseCode.UNAVAILABLE, f"{err.reason}: {err.message}"[:120])
+            self.close(CloseCode.TRY_AGAIN_LATER, f"{err.reason}: {err.message}"[:120])
 
     def _send(self, message: Frame) -> None:
         """Write the message's shared frame to the stream (compressed connections: through

@@ -116,14 +116,14 @@ class DocRoomManager:
         self._next_peer += 1
         peer = Peer(identity, send, close, read_only=access.read_only, id=self._next_peer)
         room.join(peer)
-        if access.read_only == "session_ended":
-            room.tell(peer, "session_ended")
+        if access.read_only is not None:  # so that its editor shows it at once
+            room.tell(peer, access.read_only)
         return peer
 
     async def receive(self, peer: Peer, access: DocAccess, data: bytes) -> None:
         room = self.rooms.get((access.session_id, access.name))
         if room is None or room.broken:
-            peer.shut(CloseCode.UNAVAILABLE, "unavailable: the document was unloaded; retry")
+            peer.shut(CloseCode.TRY_AGAIN_LATER, "unavailable: the document was unloaded; retry")
             return
         await room.receive(peer, data)
 

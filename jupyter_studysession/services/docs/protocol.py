@@ -29,7 +29,9 @@ EMPTY_UPDATE = b"\x00\x00"
 
 
 class CloseCode(enum.IntEnum):
-    """Why the server closed a document's websocket (sent with a short reason)."""
+    """Why the server closed a document's websocket (sent with a short reason). After a
+    4400-4499 code a client should stop and tell the user (y-websocket's provider does not
+    retry those by default); after 1013 it reconnects."""
 
     MALFORMED = 4400
     """A message that is not a Yjs sync or awareness message; the peer is closed, the document
@@ -42,18 +44,10 @@ class CloseCode(enum.IntEnum):
     TOO_LARGE = 4413
     """An update over the update limit, or one that would take the document over its size
     limit. The update was not stored; the document is intact."""
-    RATE_LIMITED = 4429
-    """Over the per-user update rate: reconnect later (y-websocket does, with backoff) and the
-    sync protocol sends what was not stored."""
-    UNAVAILABLE = 4503
-    """The server could not store an update (database down): reconnect later."""
-
-
-FINAL_CLOSE_CODES = frozenset(
-    {CloseCode.MALFORMED, CloseCode.FORBIDDEN, CloseCode.NOT_FOUND, CloseCode.TOO_LARGE}
-)
-"""After these a client should stop reconnecting and tell the user (the others are
-temporary)."""
+    TRY_AGAIN_LATER = 1013
+    """The standard "try again later": over the per-user update rate (reason
+    ``rate_limited: ...``), or the server could not store an update (``unavailable: ...``).
+    Clients reconnect with backoff and the sync protocol sends what was not stored."""
 
 
 class MalformedMessage(ValueError):

@@ -237,7 +237,7 @@ class DocRoom:
         try:
             self.limiter.hit("doc_update", peer.identity.username, limits.update_limit)
         except RateLimited as err:
-            peer.shut(CloseCode.RATE_LIMITED, f"rate_limited: retry in {err.retry_after} s")
+            peer.shut(CloseCode.TRY_AGAIN_LATER, f"rate_limited: retry in {err.retry_after} s")
             return
         get_state(update)  # decodes the whole update: ValueError if it is not one
         if not self._fits(len(update)):
@@ -361,7 +361,7 @@ class DocRoom:
         stored on the next connection); the peers reconnect and resync."""
         self.broken = True
         for peer in list(self.peers):
-            peer.shut(CloseCode.UNAVAILABLE, "unavailable: could not store the update; retry")
+            peer.shut(CloseCode.TRY_AGAIN_LATER, "unavailable: could not store the update; retry")
 
     async def compact(self) -> None:
         try:

@@ -82,7 +82,7 @@ async def test_a_user_over_the_update_rate_should_be_closed_and_lose_nothing(
     for n in range(250):  # over 200/minute; the server's clock is frozen in tests
         carol.text += str(n % 10)
     code, reason = await carol.wait_closed()
-    assert code == CloseCode.RATE_LIMITED and reason.startswith("rate_limited")
+    assert code == CloseCode.TRY_AGAIN_LATER and reason.startswith("rate_limited")
     stored = await notes_md(ss_fetch, room)
     assert stored.startswith("Kept") and len(stored) < 4 + 250
     # what was not stored is still in carol's document: the sync on reconnecting sends it
