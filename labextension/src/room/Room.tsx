@@ -21,10 +21,13 @@ import {
   canStart,
   canWrite,
   IRoomActor,
+  isHostOrCoHost,
   isOpenStatus,
   roomSettings
 } from './roomState';
 import { SessionSummary } from './SessionSummary';
+import type { DocName } from './sharedDoc';
+import { SharedDocs } from './SharedDocs';
 import { SharedTimer } from './SharedTimer';
 import { StudyServerLink } from './StudyServerLink';
 
@@ -43,6 +46,15 @@ export interface IRoomProps {
    * exist (or they may not see it), or the host removed them.
    */
   onUnavailable?(reason: string): void;
+  /** Opens the notes or the whiteboard in their own tab (no button without it). */
+  onOpenDoc?(name: DocName, info: IOpenDocInfo): void;
+}
+
+/** What a document's own tab needs to know of the room. */
+export interface IOpenDocInfo {
+  me: string;
+  isHost: boolean;
+  title: string;
 }
 
 /** Why a room is not there for its user, by phase. */
@@ -136,6 +148,7 @@ export function Room(props: IRoomProps): React.ReactElement {
       statusOf={username => presenceModel?.statusOf(username)}
       client={client}
       api={api}
+      onOpenDoc={props.onOpenDoc}
     />
   );
 }
@@ -209,6 +222,7 @@ function RoomView(props: {
   statusOf(username: string): ReturnType<PresenceModel['statusOf']>;
   client: IRoomClient;
   api: IRoomApi;
+  onOpenDoc?(name: DocName, info: IOpenDocInfo): void;
 }): React.ReactElement {
   const { model, state, actor } = props;
   const session = state.session!;
@@ -275,6 +289,25 @@ function RoomView(props: {
     />
   );
 
+  const docNames = (['notes', 'whiteboard'] as const).filter(
+    name => settings[name]
+  );
+  const isHost = isHostOrCoHost(actor);
+  const onOpenDoc = props.onOpenDoc;
+  const docs = (
+    <SharedDocs
+      sessionId={session.id}
+      names={docNames}
+      me={actor.username}
+      isHost={isHost}
+      onOpenDoc={
+        onOpenDoc &&
+        (name =>
+          onOpenDoc(name, { me: actor.username, isHost, title: session.title }))
+      }
+    />
+  );
+
   let body: React.ReactNode;
   switch (settings.layout) {
     case 'focus':
@@ -283,6 +316,7 @@ function RoomView(props: {
           <div className="jp-StudySession-roomMain">
             {timer}
             {goals}
+            {docs}
           </div>
           <div className="jp-StudySession-roomSide">
             {chat}
@@ -297,13 +331,17 @@ function RoomView(props: {
           {chat}
           {goals}
           {people}
+          {docs}
         </>
       );
       break;
     default:
       body = (
         <>
-          <div className="jp-StudySession-roomMain">{chat ?? goals}</div>
+          <div className="jp-StudySession-roomMain">
+            {chat ?? goals}
+            {docs}
+          </div>
           <div className="jp-StudySession-roomSide">
             {chat !== null && goals}
             {people}

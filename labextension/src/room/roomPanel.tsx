@@ -7,7 +7,8 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { studySessionIcon } from '../common/icons';
-import { Room } from './Room';
+import { IOpenDocInfo, Room } from './Room';
+import type { DocName } from './sharedDoc';
 
 /** The content of a room panel: the `Room` component for one session. */
 export class RoomContent extends ReactWidget {
@@ -18,7 +19,8 @@ export class RoomContent extends ReactWidget {
    */
   constructor(
     readonly sessionId: string,
-    readonly onClosed?: (message: string) => void
+    readonly onClosed?: (message: string) => void,
+    private readonly _onOpenDoc?: (name: DocName, info: IOpenDocInfo) => void
   ) {
     super();
     this.addClass('jp-StudySession-roomPanel');
@@ -30,6 +32,7 @@ export class RoomContent extends ReactWidget {
         sessionId={this.sessionId}
         onTitle={this._setTitle}
         onUnavailable={this.onClosed ? this._close : undefined}
+        onOpenDoc={this._onOpenDoc}
       />
     );
   }
@@ -61,10 +64,11 @@ export class RoomContent extends ReactWidget {
 /** A main-area panel holding one session's room (see `RoomContent`). */
 export function createRoomPanel(
   sessionId: string,
-  onClosed?: (message: string) => void
+  onClosed?: (message: string) => void,
+  onOpenDoc?: (name: DocName, info: IOpenDocInfo) => void
 ): MainAreaWidget<RoomContent> {
   const panel = new MainAreaWidget({
-    content: new RoomContent(sessionId, onClosed)
+    content: new RoomContent(sessionId, onClosed, onOpenDoc)
   });
   panel.id = `jp-studysession-room-${sessionId}`;
   panel.addClass('jp-StudySession-roomMainArea');

@@ -109,6 +109,11 @@ export class SharedDoc extends Store<ISharedDocState> {
         this.set({ status: this.state.everSynced ? 'offline' : 'connecting' });
       }
     });
+    // the browser knows at once when the network is gone: do not wait for a timeout
+    if (typeof window !== 'undefined') {
+      window.addEventListener('offline', this._goOffline);
+      window.addEventListener('online', this._goOnline);
+    }
     this.provider.on('connection-close', event => {
       const message = event === null ? undefined : CLOSED[event.code];
       if (message !== undefined) {
@@ -133,8 +138,24 @@ export class SharedDoc extends Store<ISharedDocState> {
     if (this.isDisposed) {
       return;
     }
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('offline', this._goOffline);
+      window.removeEventListener('online', this._goOnline);
+    }
     this.provider.destroy();
     this.doc.destroy();
     super.dispose();
   }
+
+  private readonly _goOffline = (): void => {
+    if (this.state.closed === null) {
+      this.provider.disconnect();
+    }
+  };
+
+  private readonly _goOnline = (): void => {
+    if (this.state.closed === null) {
+      this.provider.connect();
+    }
+  };
 }
