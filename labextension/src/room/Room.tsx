@@ -246,6 +246,12 @@ function RoomView(props: {
       />
     ) : null;
 
+  const readOnlyReason = writable
+    ? null
+    : session.status === 'completed' || session.status === 'cancelled'
+      ? 'The session is over: its chat, notes and whiteboard are read-only.'
+      : 'Join the session to write in it.';
+
   const chat = settings.chat ? (
     <Chat
       channel={model.channel}
@@ -254,13 +260,7 @@ function RoomView(props: {
       {...chatSource}
       canEdit={message => canEditMessage(session, actor, message)}
       canDelete={message => canDeleteMessage(session, actor, message)}
-      readOnlyReason={
-        writable
-          ? null
-          : session.status === 'completed' || session.status === 'cancelled'
-            ? 'The session is over: its chat is read-only.'
-            : 'Join the session to write in its chat.'
-      }
+      readOnlyReason={readOnlyReason}
     />
   ) : null;
 
@@ -300,6 +300,7 @@ function RoomView(props: {
       names={docNames}
       me={actor.username}
       isHost={isHost}
+      readOnlyReason={readOnlyReason}
       onOpenDoc={
         onOpenDoc &&
         (name =>

@@ -33,6 +33,8 @@ export interface ISharedDocProps {
   isHost: boolean;
   onOpenDoc?(name: DocName): void;
   settings?: ServerConnection.ISettings;
+  /** Why the user cannot edit, as the room knows it (`null`: they can). */
+  readOnlyReason?: string | null;
 }
 
 /** One document's panel: the notes editor or the whiteboard. */
@@ -41,6 +43,12 @@ export function SharedDocPanel(
 ): React.ReactElement {
   const { sessionId, name, onOpenDoc, settings } = props;
   const shared = useSharedDoc(sessionId, name, settings);
+  const readOnlyReason = props.readOnlyReason ?? null;
+  React.useEffect(() => {
+    if (readOnlyReason !== null) {
+      shared.markReadOnly(readOnlyReason);
+    }
+  }, [shared, readOnlyReason]);
   const openTab = onOpenDoc ? () => onOpenDoc(name) : undefined;
   if (name === 'notes') {
     return <Notes key={sessionId} shared={shared} onOpenTab={openTab} />;

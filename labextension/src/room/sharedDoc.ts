@@ -128,6 +128,16 @@ export class SharedDoc extends Store<ISharedDocState> {
     return this.provider.awareness;
   }
 
+  /**
+   * Show the document read-only for `reason` (what the room knows before the
+   * server says it: the session ended, the user is not joined).
+   */
+  markReadOnly(reason: string): void {
+    if (this.state.readOnly === null) {
+      this.set({ readOnly: reason });
+    }
+  }
+
   /** Whether local edits are stored: synced once, not read-only, not closed. */
   get editable(): boolean {
     const { everSynced, readOnly, closed } = this.state;

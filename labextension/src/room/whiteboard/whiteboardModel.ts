@@ -44,7 +44,8 @@ export class WhiteboardModel extends Store<IWhiteboardState> {
     super({ shapes: [], pointers: [], canUndo: false, canRedo: false });
     this.map = shared.doc.getMap('shapes');
     this._undo = new Y.UndoManager(this.map, {
-      trackedOrigins: new Set([LOCAL])
+      trackedOrigins: new Set([LOCAL]),
+      captureTimeout: 0 // each shape, move or erase is one step
     });
     this.map.observe(this._readShapes);
     this._undo.on('stack-item-added', this._readStacks);
