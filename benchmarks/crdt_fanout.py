@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import json
 import multiprocessing
@@ -59,6 +60,7 @@ from chat_fanout import (  # the websocket client and helpers of the chat benchm
 )
 
 MARK = b"@@T"  # inserted text: "@@T<send time>|<editor index>|"
+STAMP = "0" * 10 + "." + "0" * 6  # the send time's place in an update, patched when sent
 
 
 # -- the baseline: pycrdt-websocket behind Tornado ----------------------------------------------
@@ -99,6 +101,7 @@ def serve_pycrdt(port: int) -> None:
 
     class Room(websocket.WebSocketHandler):
         def open(self):
+            self.set_nodelay(True)  # small frames go out at once (no Nagle delay)
             self.channel = TornadoChannel(self, "room")
             self.task = asyncio.ensure_future(server.serve(self.channel))
 
@@ -275,16 +278,24 @@ def client_main(pipe, port: int, path: str, peers: list[tuple[str, int]], core) 
     poller.register(control, select.EPOLLIN)
     pipe.send(("ready", len(socks)))
 
-    def update(index: int) -> bytes:
-        doc = docs[index]
-        text = doc.get("source", type=Text)
-        captured = []
-        subscription = doc.observe(lambda event: captured.append(event.update))
-        text.insert(len(text), f"@@T{time.time():.6f}|{index}|")
-        doc.unobserve(subscription)
-        return mask_frame(create_update_message(captured[0]), 0x2)
+    queued = {index: collections.deque() for _, index in editors}
 
-    latencies, count, first, last = array("d"), 0, None, None
+    def prepare(per_editor: int) -> None:
+        """Top up each editor's queue of next updates, in order (one not sent in a phase is
+        sent first in the next: later ones depend on it): inserting "@@T<time>|<index>|" at
+        the end of its text, the time a placeholder of fixed width patched when sent (the
+        text is in the update's bytes as is)."""
+        for _, index in editors:
+            doc, captured = docs[index], []
+            text = doc.get("source", type=Text)
+            subscription = doc.observe(lambda event, c=captured: c.append(event.update))
+            for _ in range(per_editor - len(queued[index])):
+                text.insert(len(text), f"@@T{STAMP}|{index}|")
+            doc.unobserve(subscription)
+            messages = [bytearray(create_update_message(u)) for u in captured]
+            queued[index].extend((m, m.find(MARK) + 3) for m in messages)
+
+    latencies, count, first, last, sent = array("d"), 0, None, None, 0
     sending_until, interval, next_send, turn = 0.0, 0.0, 0.0, 0
     by_fd = {sock.fileno(): sock for sock in socks}
     while True:
@@ -292,8 +303,12 @@ def client_main(pipe, port: int, path: str, peers: list[tuple[str, int]], core) 
         while editors and now < sending_until and now >= next_send:
             sock, index = editors[turn % len(editors)]
             turn += 1
-            with contextlib.suppress(OSError):
-                sock.sendall(update(index))
+            if queued[index]:
+                message, at = queued[index].popleft()
+                message[at : at + len(STAMP)] = b"%017.6f" % time.time()
+                with contextlib.suppress(OSError):
+                    sock.sendall(mask_frame(bytes(message), 0x2))
+                sent += 1
             next_send += interval
         timeout = max(0.0, min(next_send - now, 0.05)) if now < sending_until else 0.2
         for fd, _ in poller.poll(timeout):
@@ -307,13 +322,16 @@ def client_main(pipe, port: int, path: str, peers: list[tuple[str, int]], core) 
                             "count": count,
                             "first": first,
                             "last": last,
+                            "sent": sent,
                             "latencies": latencies.tobytes(),
                         }
                     )
-                    latencies, count, first, last = array("d"), 0, None, None
+                    latencies, count, first, last, sent = array("d"), 0, None, None, 0
                     continue
                 _, rate, duration = command
                 if rate > 0 and editors:
+                    per_editor = int(rate * duration / len(editors)) + 2
+                    prepare(per_editor)
                     interval = 1.0 / rate
                     next_send, sending_until = time.time(), time.time() + duration
                 pipe.send("ok")
@@ -403,7 +421,7 @@ async def measure_room(server: Server, n_editors: int, n_readers: int, args) -> 
             for s in stats:
                 lat.frombytes(s["latencies"])
             count = sum(s["count"] for s in stats)
-            sent = round(rate * args.duration)
+            sent = sum(s["sent"] for s in stats)
             expected = sent * (n_editors + n_readers - 1)
             firsts = [s["first"] for s in stats if s["first"]]
             lasts = [s["last"] for s in stats if s["last"]]
@@ -415,6 +433,8 @@ async def measure_room(server: Server, n_editors: int, n_readers: int, args) -> 
                     "editors": n_editors,
                     "readers": n_readers,
                     "rate": rate,
+                    "sent": sent,
+                    "sent_per_s": round(sent / args.duration),
                     "expected": expected,
                     "delivered": count,
                     "deliveries_per_s": round(count / span) if span else None,
