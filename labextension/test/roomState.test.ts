@@ -49,6 +49,8 @@ describe('roomSettings', () => {
     assert.deepEqual(roomSettings({}), {
       chat: true,
       timer: true,
+      notes: true,
+      whiteboard: true,
       layout: 'default',
       timerControl: 'hosts'
     });
@@ -61,7 +63,14 @@ describe('roomSettings', () => {
         layout: 'focus',
         timer_control: 'everyone'
       }),
-      { chat: false, timer: false, layout: 'focus', timerControl: 'everyone' }
+      {
+        chat: false,
+        timer: false,
+        notes: true,
+        whiteboard: false,
+        layout: 'focus',
+        timerControl: 'everyone'
+      }
     );
     assert.equal(roomSettings({ layout: 'bogus' }).layout, 'default');
   });
