@@ -53,9 +53,10 @@ async def test_exports_should_be_readable_by_participants_and_staff_only(
     assert (await ss_fetch("alice", f"sessions/{room}/end", method="POST")).status == 200
     statuses = [
         (await ss_fetch(user, f"sessions/{room}/docs/whiteboard.svg")).status
-        for user in room_users.values()
+        for user in [*room_users.values(), "tina", None]
     ]
-    assert statuses == [200, 200, 200, 403, 404, 200]
+    # host, co-host, participant, invited, outsider, instructor, TA, anonymous
+    assert statuses == [200, 200, 200, 403, 404, 200, 200, 403]
     svg = await ss_fetch("carol", f"sessions/{room}/docs/whiteboard.svg")
     assert svg.headers["Content-Type"].startswith("image/svg+xml")
     assert svg.headers["Content-Disposition"] == 'attachment; filename="whiteboard.svg"'

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+from tornado.httpclient import HTTPClientError
+
 from jupyter_studysession.services.docs.protocol import CloseCode
 
 
@@ -49,7 +52,9 @@ async def test_a_drawing_should_reach_the_other_participants(ss_doc, make_room, 
     assert '<rect x="10" y="10" width="100" height="50" fill="none" stroke="#1f77b4"' in svg.body
 
 
-async def test_outsiders_and_invitees_should_be_refused_before_any_document_byte(ss_doc, make_room):
+async def test_outsiders_and_invitees_should_be_refused_before_any_document_byte(
+    ss_doc, make_room, jp_ws_fetch
+):
     room = await make_room()
     for user, code in (("erin", CloseCode.NOT_FOUND), ("dave", CloseCode.FORBIDDEN)):
         peer = await ss_doc(user, room, "notes")
@@ -58,6 +63,11 @@ async def test_outsiders_and_invitees_should_be_refused_before_any_document_byte
         assert not peer.synced.is_set() and not peer.awareness and not peer.denied
     unknown = await ss_doc("alice", room, "diary")
     assert (await unknown.wait_closed())[0] == CloseCode.NOT_FOUND
+    with pytest.raises(HTTPClientError) as anonymous:  # no login: no upgrade at all
+        await jp_ws_fetch(
+            "studysession", "api", "sessions", room, "docs", "notes", headers={"Authorization": ""}
+        )
+    assert anonymous.value.code == 403
 
 
 async def test_staff_should_read_the_notes_but_their_edits_should_not_be_stored(
