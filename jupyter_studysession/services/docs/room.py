@@ -332,8 +332,8 @@ class DocRoom:
             else:
                 self._refuse(pending, verdict)
             pending.done.set_result(verdict)
-        if stored and self.relay is not None:
-            await self.relay({"u": [base64.b64encode(u).decode() for u in stored]})
+        if stored and self.relay is not None:  # in any order: updates commute
+            self._relay({"u": [base64.b64encode(u).decode() for u in stored]})
         self.unfolded += len(stored)
         if self.unfolded >= self.limits.compact_after_updates and self._compacting is None:
             self._compacting = asyncio.ensure_future(self.compact())

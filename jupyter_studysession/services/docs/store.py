@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pycrdt import Doc
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...orm import (
@@ -168,14 +168,6 @@ async def compact_document(db: AsyncSession, session_id: str, name: str, now: da
         )
     )
     return doc
-
-
-async def log_length(db: AsyncSession, session_id: str, name: str) -> int:
-    return await db.scalar(
-        select(func.count())
-        .select_from(CrdtUpdate)
-        .where(CrdtUpdate.session_id == session_id, CrdtUpdate.name == name)
-    )
 
 
 async def _ensure_row(db: AsyncSession, session_id: str, name: str, now: datetime) -> None:

@@ -17,6 +17,7 @@ import {
   bounds,
   hitTest,
   IShape,
+  shapeSvg,
   ShapeType,
   translate
 } from './shapes';
@@ -481,9 +482,12 @@ export function Whiteboard(props: IWhiteboardProps): React.ReactElement {
         >
           <defs dangerouslySetInnerHTML={{ __html: ARROW_MARKER }} />
           <g transform={`translate(${view.x} ${view.y}) scale(${view.scale})`}>
-            {drawn.map(([id, shape]) => (
-              <ShapeElement key={id} id={id} shape={shape} />
-            ))}
+            <g
+              dangerouslySetInnerHTML={{
+                // values checked by parseShape, text and ids escaped by shapeSvg
+                __html: drawn.map(([id, shape]) => shapeSvg(shape, id)).join('')
+              }}
+            />
             {selection !== undefined && <Selection shape={selection} />}
             {state.pointers.map(p => (
               <g
@@ -531,91 +535,6 @@ export function Whiteboard(props: IWhiteboardProps): React.ReactElement {
       </div>
     </div>
   );
-}
-
-/** One shape, drawn as in the exported SVG. */
-function ShapeElement(props: {
-  id: string;
-  shape: IShape;
-}): React.ReactElement {
-  const { shape } = props;
-  const p = shape.points;
-  const [x0 = 0, y0 = 0] = p;
-  const x1 = p[2] ?? x0;
-  const y1 = p[3] ?? y0;
-  const stroke = {
-    stroke: shape.color,
-    strokeWidth: shape.width,
-    fill: 'none',
-    'data-shape-id': props.id
-  };
-  switch (shape.type) {
-    case 'pen': {
-      const pairs: string[] = [];
-      for (let i = 0; i + 1 < p.length; i += 2) {
-        pairs.push(`${p[i]},${p[i + 1]}`);
-      }
-      return (
-        <polyline
-          points={pairs.join(' ')}
-          strokeLinecap="round"
-          strokeLinejoin="round"
-          {...stroke}
-        />
-      );
-    }
-    case 'line':
-    case 'arrow':
-      return (
-        <line
-          x1={x0}
-          y1={y0}
-          x2={x1}
-          y2={y1}
-          strokeLinecap="round"
-          color={shape.color}
-          markerEnd={shape.type === 'arrow' ? 'url(#arrow)' : undefined}
-          {...stroke}
-        />
-      );
-    case 'rect':
-      return (
-        <rect
-          x={Math.min(x0, x1)}
-          y={Math.min(y0, y1)}
-          width={Math.abs(x1 - x0)}
-          height={Math.abs(y1 - y0)}
-          {...stroke}
-        />
-      );
-    case 'ellipse':
-      return (
-        <ellipse
-          cx={(x0 + x1) / 2}
-          cy={(y0 + y1) / 2}
-          rx={Math.abs(x1 - x0) / 2}
-          ry={Math.abs(y1 - y0) / 2}
-          {...stroke}
-        />
-      );
-    case 'text':
-      return (
-        <text
-          x={x0}
-          y={y0}
-          fill={shape.color}
-          fontSize={shape.size}
-          fontFamily="sans-serif"
-          data-shape-id={props.id}
-        >
-          {(shape.text ?? '').split('\n').map((line, i) => (
-            <tspan key={i} x={x0} dy={i ? shape.size : 0}>
-              {line}
-            </tspan>
-          ))}
-        </text>
-      );
-  }
 }
 
 function Selection(props: { shape: IShape }): React.ReactElement {

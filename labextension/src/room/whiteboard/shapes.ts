@@ -214,10 +214,16 @@ function escapeXml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-/** One shape as an SVG element (its values already checked by `parseShape`). */
-export function shapeSvg(shape: IShape): string {
+/**
+ * One shape as an SVG element (its values already checked by `parseShape`);
+ * with `id`, the element carries it as `data-shape-id`.
+ */
+export function shapeSvg(shape: IShape, id?: string): string {
   const p = shape.points;
-  const stroke = `stroke="${shape.color}" stroke-width="${fmt(shape.width)}"`;
+  const tag = id === undefined ? '' : ` data-shape-id="${escapeXml(id)}"`;
+  const stroke =
+    (tag ? `${tag.slice(1)} ` : '') +
+    `stroke="${shape.color}" stroke-width="${fmt(shape.width)}"`;
   const [x0 = 0, y0 = 0] = p;
   const x1 = p[2] ?? x0;
   const y1 = p[3] ?? y0;
@@ -247,7 +253,7 @@ export function shapeSvg(shape: IShape): string {
             `<tspan x="${fmt(x0)}" dy="${fmt(i ? size : 0)}">${escapeXml(line)}</tspan>`
         )
         .join('');
-      return `<text x="${fmt(x0)}" y="${fmt(y0)}" fill="${shape.color}" font-size="${fmt(size)}" font-family="sans-serif">${lines}</text>`;
+      return `<text${tag} x="${fmt(x0)}" y="${fmt(y0)}" fill="${shape.color}" font-size="${fmt(size)}" font-family="sans-serif">${lines}</text>`;
     }
   }
 }
