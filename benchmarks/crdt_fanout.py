@@ -58,6 +58,9 @@ from chat_fanout import (  # the websocket client and helpers of the chat benchm
     server_preexec,
     ws_connect_many,
 )
+from chat_fanout import (
+    OURS_CONFIG as CHAT_CONFIG,
+)
 
 MARK = b"@@T"  # inserted text: "@@T<send time>|<editor index>|"
 STAMP = "0" * 10 + "." + "0" * 6  # the send time's place in an update, patched when sent
@@ -126,27 +129,17 @@ def serve_pycrdt(port: int) -> None:
     asyncio.run(main())
 
 
-OURS_CONFIG = """\
-c = get_config()  # noqa: F821
-c.ServerApp.ip = {host!r}
-c.ServerApp.port = {port}
-c.ServerApp.port_retries = 0
-c.ServerApp.open_browser = False
-c.ServerApp.allow_root = True
-c.ServerApp.root_dir = {root!r}
-c.ServerApp.log_level = "WARN"
-c.ServerApp.jpserver_extensions = {{"jupyter_studysession": True}}
-c.ServerApp.allow_unauthenticated_access = False
-c.ServerApp.identity_provider_class = "jupyter_studysession.tokens.UserTokensIdentityProvider"
-c.UserTokensIdentityProvider.user_tokens = {tokens!r}
-c.StudySessionApp.db_url = {db_url!r}
+OURS_CONFIG = (
+    CHAT_CONFIG
+    + """\
 c.StudySessionApp.tas = {readers!r}
-c.StudySessionApp.cleanup_interval_seconds = 0
-c.StudySessionApp.write_limit = "1000000/minute"
 c.StudySessionApp.doc_update_limit = "1000000/minute"
 c.StudySessionApp.doc_max_bytes = {max_bytes}
 c.StudySessionApp.doc_compact_after_updates = {compact_after}
 """
+)
+"""The chat benchmark's server configuration, with the readers as TAs (they read without
+joining) and the documents' limits raised."""
 
 
 class Server:
@@ -174,6 +167,7 @@ class Server:
                     port=self.port,
                     root=str(self.workdir),
                     tokens={t: u for u, t in self.tokens.items()},
+                    server_token=f"server-{os.getpid()}",
                     db_url=f"sqlite+aiosqlite:///{self.db}",
                     readers=self.readers,
                     max_bytes=max_bytes,

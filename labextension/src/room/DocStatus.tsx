@@ -45,3 +45,21 @@ export function DocStatus(props: {
     </p>
   );
 }
+
+/** The button that opens a document in its own tab (nothing without `onOpenTab`). */
+export function OpenTabButton(props: {
+  onOpenTab?: () => void;
+}): React.ReactElement | null {
+  if (!props.onOpenTab) {
+    return null;
+  }
+  return (
+    <button
+      type="button"
+      className="jp-StudySession-linkButton"
+      onClick={props.onOpenTab}
+    >
+      Open in a tab
+    </button>
+  );
+}

@@ -15,7 +15,7 @@ import * as Y from 'yjs';
 
 import { downloadText } from '../../common/download';
 import { useStore } from '../../common/hooks';
-import { DocStatus } from '../DocStatus';
+import { DocStatus, OpenTabButton } from '../DocStatus';
 import { Markdown } from '../Markdown';
 import type { SharedDoc } from '../sharedDoc';
 
@@ -148,15 +148,7 @@ export function Notes(props: INotesProps): React.ReactElement {
         >
           Download .md
         </button>
-        {props.onOpenTab && (
-          <button
-            type="button"
-            className="jp-StudySession-linkButton"
-            onClick={props.onOpenTab}
-          >
-            Open in a tab
-          </button>
-        )}
+        <OpenTabButton onOpenTab={props.onOpenTab} />
       </div>
       <DocStatus state={state} what="notes" />
       <div className="jp-StudySession-notesBody">

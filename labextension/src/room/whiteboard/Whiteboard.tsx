@@ -10,7 +10,7 @@ import * as React from 'react';
 import { downloadBlob, downloadText } from '../../common/download';
 import { useStore } from '../../common/hooks';
 import type { SharedDoc } from '../sharedDoc';
-import { DocStatus } from '../DocStatus';
+import { DocStatus, OpenTabButton } from '../DocStatus';
 import {
   ARROW_MARKER,
   boardSvg,
@@ -453,15 +453,7 @@ export function Whiteboard(props: IWhiteboardProps): React.ReactElement {
               Clear board
             </button>
           ))}
-        {props.onOpenTab && (
-          <button
-            type="button"
-            className="jp-StudySession-linkButton"
-            onClick={props.onOpenTab}
-          >
-            Open in a tab
-          </button>
-        )}
+        <OpenTabButton onOpenTab={props.onOpenTab} />
       </div>
       <DocStatus state={docState} what="whiteboard" />
       <div className="jp-StudySession-boardArea">
