@@ -643,6 +643,7 @@ class StudySessionApp(ExtensionApp):
                     update_limit=Limit.parse(self.doc_update_limit),
                     compact_after_updates=self.doc_compact_after_updates,
                 ),
+                access=hub.access,
             ),
             queue=queue,
             groups=GroupManager(store, clock, notifications, outbox),

@@ -1,7 +1,7 @@
 """shared documents: CRDT snapshots, update log, contributions, exports; summary counts
 
 Revision ID: 0009_crdt_docs
-Revises: 0006
+Revises: 0011_hub_shares
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_crdt_docs"
-down_revision = "0006"
+down_revision = "0011_hub_shares"
 branch_labels = None
 depends_on = None
 

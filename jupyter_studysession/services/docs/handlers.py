@@ -10,7 +10,7 @@ from tornado import web, websocket
 from tornado.iostream import IOStream, StreamClosedError
 
 from ...exceptions import NotAuthorized, NotFound, StudySessionError
-from ...identity import identity_of
+from ...identity import identity_for
 from ...models import AppendNotes, ClearedWhiteboard, DescribeNotes
 from ..base import AUTH_RESOURCE, Operation, StudySessionHandler
 from .protocol import CloseCode
@@ -47,8 +47,11 @@ class DocumentSocketHandler(
     @ws_authenticated
     @authorized
     async def get(self, session_id, name):
-        await self.services.store.open()
-        self.identity = identity_of(self.current_user, self.services.role_provider)
+        try:
+            await self.services.open()
+        except StudySessionError as err:  # the database is not ready, or in use elsewhere
+            raise web.HTTPError(err.status, err.message, reason=err.reason) from err
+        self.identity = await identity_for(self.current_user, self.services.role_provider)
         try:
             self.access = await self.services.docs.authorize(self.identity, session_id, name)
         except (NotFound, NotAuthorized) as err:

@@ -24,6 +24,7 @@ from ...identity import Identity
 from ...models import DescribeNotes
 from ...orm import DocumentExport, Participant, ParticipantState, StudySession
 from ...ratelimit import RateLimiter
+from ...realtime.access import ChannelAccess, Revocation
 from ...store import Store
 from ..sessions.access import is_host, room_session
 from .documents import (
@@ -71,6 +72,7 @@ class DocRoomManager:
         bus: Bus,
         limits: DocLimits | None = None,
         *,
+        access: ChannelAccess | None = None,
         idle_seconds: float = 30,
     ):
         self.store = store
@@ -86,6 +88,9 @@ class DocRoomManager:
         self._next_peer = 0
         self._relayed = not isinstance(bus, LocalBus)
         bus.route("doc:*", self._on_relay)
+        self.access = access
+        if access is not None:  # removals, leaves and deletions on any replica reach us
+            access.on_revoke(self._on_revocation)
 
     # -- authorisation ----------------------------------------------------------------------
 
@@ -94,6 +99,8 @@ class DocRoomManager:
         :class:`NotFound` (no such session or document) or :class:`NotAuthorized`."""
         if name not in DOC_NAMES:
             raise NotFound(f"No document {name!r}: there are {', '.join(DOC_NAMES)}.", "not_found")
+        if self.access is not None:  # the one rule of who may receive a session's live data
+            await self.access.authorize(identity, f"session:{session_id}")
         async with self.store.read() as db:
             session, member = await room_session(
                 db, session_id, identity, purpose="open its notes and whiteboard"
@@ -150,40 +157,62 @@ class DocRoomManager:
         return closed
 
     async def recheck_access(self) -> None:
-        """Apply membership changes to open connections: a peer who left reads only, a
-        removed one (or one whose session was deleted) is closed, everyone reads after the
-        end. Run periodically; with several replicas each checks its own peers."""
-        for (session_id, _), room in list(self.rooms.items()):
-            if not room.peers:
-                continue
-            names = {p.identity.username for p in room.peers}
-            async with self.store.read() as db:
-                status = await db.scalar(
-                    select(StudySession.status).where(StudySession.id == session_id)
-                )
-                states = dict(
-                    (
-                        await db.execute(
-                            select(Participant.username, Participant.state).where(
-                                Participant.session_id == session_id,
-                                Participant.username.in_(names),
-                            )
+        """Apply membership changes to open connections (run periodically, as a safety net
+        for revocations: see :meth:`recheck_session`)."""
+        for session_id in {sid for (sid, _), room in list(self.rooms.items()) if room.peers}:
+            await self.recheck_session(session_id)
+
+    async def recheck_session(self, session_id: str, reason: str = "removed") -> None:
+        """Check the session's open connections in this process against its membership: a
+        peer who may no longer receive the session (removed, the session deleted) is closed
+        (4403, ``reason``); one who left reads only; everyone reads after the end."""
+        rooms = [r for n in DOC_NAMES if (r := self.rooms.get((session_id, n))) and r.peers]
+        peers = [peer for room in rooms for peer in room.peers]
+        if not peers:
+            return
+        async with self.store.read() as db:
+            status = await db.scalar(
+                select(StudySession.status).where(StudySession.id == session_id)
+            )
+            states = dict(
+                (
+                    await db.execute(
+                        select(Participant.username, Participant.state).where(
+                            Participant.session_id == session_id,
+                            Participant.username.in_({p.identity.username for p in peers}),
                         )
-                    ).all()
-                )
+                    )
+                ).all()
+            )
+        for room in rooms:
             for peer in list(room.peers):
-                if status is None:
-                    await self.revoke(session_id, peer.identity.username, "session_deleted")
-                    continue
-                reason = read_only_reason(
-                    status, states.get(peer.identity.username), peer.identity.is_staff
+                identity = peer.identity
+                allowed = status is not None and (
+                    self.access is None
+                    or await self.access.allowed(identity, f"session:{session_id}")
                 )
-                if reason is False:
-                    await self.revoke(session_id, peer.identity.username, "removed")
-                elif reason is None:
+                state = states.get(identity.username)
+                verdict = read_only_reason(status, state, identity.is_staff) if allowed else False
+                if verdict is False:
+                    why = "session_deleted" if status is None else reason
+                    peer.shut(CloseCode.FORBIDDEN, f"forbidden: {REASONS.get(why, why)}")
+                elif verdict is None:
                     peer.read_only = None
-                elif reason != peer.read_only:
-                    room.make_read_only(reason, [peer])
+                elif verdict != peer.read_only:
+                    room.make_read_only(verdict, [peer])
+
+    async def _on_revocation(self, revocation: Revocation) -> None:
+        """Access to a session may have ended for some users (on any replica)."""
+        kind, _, session_id = revocation.scope.partition(":")
+        if kind != "session":
+            return
+        concerned = any(
+            revocation.concerns(peer.identity.username)
+            for name in DOC_NAMES
+            for peer in getattr(self.rooms.get((session_id, name)), "peers", ())
+        )
+        if concerned:
+            await self.recheck_session(session_id, revocation.reason or "removed")
 
     # -- rooms ------------------------------------------------------------------------------
 

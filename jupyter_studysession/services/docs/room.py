@@ -44,6 +44,7 @@ REASONS = {
     "session_ended": "The session has ended: its notes and whiteboard are read-only.",
     "not_joined": "Only joined participants edit the notes and whiteboard; you can read them.",
     "session_deleted": "The session was deleted.",
+    "deleted": "The session was deleted.",
     "removed": "You are no longer a participant of this session.",
 }
 
