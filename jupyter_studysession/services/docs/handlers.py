@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from http.client import responses
+
 from jupyter_server.auth.decorator import authorized, ws_authenticated
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
@@ -47,6 +50,10 @@ class DocumentSocketHandler(
     @ws_authenticated
     @authorized
     async def get(self, session_id, name):
+        if self.request.headers.get("Upgrade", "").lower() != "websocket":
+            raise web.HTTPError(
+                400, "This is a document's websocket (y-websocket protocol).", reason="websocket"
+            )
         try:
             await self.services.open()
         except StudySessionError as err:  # the database is not ready, or in use elsewhere
@@ -58,6 +65,14 @@ class DocumentSocketHandler(
             code = CloseCode.NOT_FOUND if isinstance(err, NotFound) else CloseCode.FORBIDDEN
             self.refusal = (code, f"{err.reason}: {err.message}"[:120])
         return await super().get(session_id, name)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """Refusals before the upgrade are ``{"message", "reason"}``, as everywhere else."""
+        error = (kwargs.get("exc_info") or (None, None, None))[1]
+        message = getattr(error, "log_message", None) or responses.get(status_code, "Error")
+        reason = (getattr(error, "reason", None) or responses.get(status_code, "error")).lower()
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": message, "reason": reason.replace(" ", "_")}))
 
     async def open(self, *args, **kwargs):
         if self.refusal is not None:
