@@ -27,7 +27,8 @@ import {
 } from './roomState';
 import { SessionSummary } from './SessionSummary';
 import type { DocName } from './sharedDoc';
-import { SharedDocs } from './SharedDocs';
+import { NotesPreview } from './notes/NotesPreview';
+import type { ISharedDocsProps } from './SharedDocs';
 import { SharedTimer } from './SharedTimer';
 import { StudyServerLink } from './StudyServerLink';
 
@@ -48,6 +49,12 @@ export interface IRoomProps {
   onUnavailable?(reason: string): void;
   /** Opens the notes or the whiteboard in their own tab (no button without it). */
   onOpenDoc?(name: DocName, info: IOpenDocInfo): void;
+  /**
+   * The live notes and whiteboard (`SharedDocs`, given by the JupyterLab panel);
+   * without it, the notes are shown read-only (the notebook widget, which must
+   * not load a second Yjs into the page).
+   */
+  sharedDocs?: React.ComponentType<ISharedDocsProps>;
 }
 
 /** What a document's own tab needs to know of the room. */
@@ -149,6 +156,7 @@ export function Room(props: IRoomProps): React.ReactElement {
       client={client}
       api={api}
       onOpenDoc={props.onOpenDoc}
+      sharedDocs={props.sharedDocs}
     />
   );
 }
@@ -223,6 +231,7 @@ function RoomView(props: {
   client: IRoomClient;
   api: IRoomApi;
   onOpenDoc?(name: DocName, info: IOpenDocInfo): void;
+  sharedDocs?: React.ComponentType<ISharedDocsProps>;
 }): React.ReactElement {
   const { model, state, actor } = props;
   const session = state.session!;
@@ -294,20 +303,28 @@ function RoomView(props: {
   );
   const isHost = isHostOrCoHost(actor);
   const onOpenDoc = props.onOpenDoc;
-  const docs = (
-    <SharedDocs
-      sessionId={session.id}
-      names={docNames}
-      me={actor.username}
-      isHost={isHost}
-      readOnlyReason={readOnlyReason}
-      onOpenDoc={
-        onOpenDoc &&
-        (name =>
-          onOpenDoc(name, { me: actor.username, isHost, title: session.title }))
-      }
-    />
-  );
+  const LiveDocs = props.sharedDocs;
+  const docs =
+    LiveDocs !== undefined ? (
+      <LiveDocs
+        sessionId={session.id}
+        names={docNames}
+        me={actor.username}
+        isHost={isHost}
+        readOnlyReason={readOnlyReason}
+        onOpenDoc={
+          onOpenDoc &&
+          (name =>
+            onOpenDoc(name, {
+              me: actor.username,
+              isHost,
+              title: session.title
+            }))
+        }
+      />
+    ) : settings.notes ? (
+      <NotesPreview sessionId={session.id} />
+    ) : null;
 
   let body: React.ReactNode;
   switch (settings.layout) {

@@ -77,10 +77,10 @@ const LABELS: Record<DocName, string> = {
   whiteboard: 'Whiteboard'
 };
 
+export type ISharedDocsProps = ISharedDocProps & { names: DocName[] };
+
 /** The notes and the whiteboard of the room (those its settings turn on). */
-export function SharedDocs(
-  props: ISharedDocProps & { names: DocName[] }
-): React.ReactElement | null {
+export function SharedDocs(props: ISharedDocsProps): React.ReactElement | null {
   const [selected, setSelected] = React.useState<DocName | undefined>(
     props.names[0]
   );

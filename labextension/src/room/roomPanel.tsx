@@ -8,6 +8,7 @@ import * as React from 'react';
 
 import { studySessionIcon } from '../common/icons';
 import { IOpenDocInfo, Room } from './Room';
+import { SharedDocs } from './SharedDocs';
 import type { DocName } from './sharedDoc';
 
 /** The content of a room panel: the `Room` component for one session. */
@@ -33,6 +34,7 @@ export class RoomContent extends ReactWidget {
         onTitle={this._setTitle}
         onUnavailable={this.onClosed ? this._close : undefined}
         onOpenDoc={this._onOpenDoc}
+        sharedDocs={SharedDocs}
       />
     );
   }

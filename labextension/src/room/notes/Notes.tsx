@@ -5,7 +5,7 @@
  * that only undoes your own edits, and a preview drawn by the room's safe
  * Markdown renderer.
  */
-import { defaultKeymap, indentWithTab } from '@codemirror/commands';
+import { defaultKeymap } from '@codemirror/commands';
 import { markdown } from '@codemirror/lang-markdown';
 import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
@@ -77,9 +77,13 @@ export function Notes(props: INotesProps): React.ReactElement {
       state: EditorState.create({
         doc: text.toString(),
         extensions: [
-          keymap.of([...yUndoManagerKeymap, indentWithTab, ...defaultKeymap]),
+          // no Tab binding: Tab moves the focus on (no keyboard trap)
+          keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
           markdown(),
           EditorView.lineWrapping,
+          EditorView.contentAttributes.of({
+            'aria-label': 'Shared notes (Markdown)'
+          }),
           placeholder(
             'Shared notes: everyone in the room writes here (Markdown).'
           ),
