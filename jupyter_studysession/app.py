@@ -36,6 +36,9 @@ from .services.analytics.manager import AnalyticsManager
 from .services.chat import handlers as chat_handlers
 from .services.chat.manager import ChatManager
 from .services.chat.ops import register_ops as register_chat_ops
+from .services.docs import handlers as docs_handlers
+from .services.docs.manager import DocRoomManager
+from .services.docs.room import DocLimits
 from .services.follow import handlers as follow_handlers
 from .services.follow.manager import FollowManager, FollowPolicy
 from .services.follow.notebooks import ContentsNotebooks
@@ -98,6 +101,7 @@ HANDLER_MODULES = [
     share_handlers,
     follow_handlers,
     media_handlers,
+    docs_handlers,
     realtime_handlers,
     openapi,
 ]
@@ -136,6 +140,7 @@ class Services:
     hub_roster: HubRoster | None = None
     follow: FollowManager | None = None
     media: MediaManager | None = None
+    docs: DocRoomManager | None = None
     handlers: list = field(default_factory=list)
     roster: list = field(default_factory=list)
     """Users the identity provider lists (``jupyter_server.auth.User``), recorded on open."""
@@ -176,6 +181,8 @@ class Services:
                 steps.push_async_callback(self.follow.relay.close)
             if self.media is not None:  # first: calls end, recordings are stopped and recorded
                 steps.push_async_callback(self.media.close)
+            if self.docs is not None:
+                steps.push_async_callback(self.docs.close)
 
 
 class StudySessionApp(ExtensionApp):
@@ -419,7 +426,47 @@ class StudySessionApp(ExtensionApp):
         queue (0 turns the task off; reading a queue settles it anyway).""",
     )
 
-    @validate("session_create_limit", "write_limit", "chat_limit", "queue_join_limit")
+    # -- shared notes and whiteboard ----------------------------------------------------------
+
+    doc_max_bytes = Int(
+        2 * 1024 * 1024,
+        min=1024,
+        config=True,
+        help="""The largest a shared document (notes, whiteboard) may grow, in bytes of its
+        Yjs encoding. An update that would pass it is refused (close code 4413) and the
+        document stays as it was.""",
+    )
+    doc_update_max_bytes = Int(
+        512 * 1024,
+        min=1024,
+        config=True,
+        help="The largest single Yjs update a peer may send, in bytes (close code 4413).",
+    )
+    doc_update_limit = Unicode(
+        "1200/minute",
+        config=True,
+        help="""How many document updates one user may send (count/period, all documents
+        together). Over it, the connection is closed with 4429 and the client resyncs when it
+        reconnects, so nothing typed is lost.""",
+    )
+    doc_compact_after_updates = Int(
+        500,
+        min=1,
+        config=True,
+        help="""Compact a document (fold its update log into one snapshot) once this many
+        updates were stored since the last compaction, so loading it stays fast.""",
+    )
+    doc_recheck_seconds = Float(
+        10,
+        config=True,
+        help="""How often the open document connections are checked against the session's
+        membership (a participant who left reads only, a removed one is disconnected).
+        0 turns the task off.""",
+    )
+
+    @validate(
+        "session_create_limit", "write_limit", "chat_limit", "queue_join_limit", "doc_update_limit"
+    )
     def _validate_limit(self, proposal):
         Limit.parse(proposal["value"])
         return proposal["value"]
@@ -688,6 +735,19 @@ class StudySessionApp(ExtensionApp):
             hub_roster=(
                 HubRoster(store, clock, hub_api, parent=self) if hub_api.configured else None
             ),
+            docs=DocRoomManager(
+                store,
+                clock,
+                limiter,
+                bus,
+                DocLimits(
+                    max_document_bytes=self.doc_max_bytes,
+                    max_update_bytes=self.doc_update_max_bytes,
+                    update_limit=Limit.parse(self.doc_update_limit),
+                    compact_after_updates=self.doc_compact_after_updates,
+                ),
+                access=hub.access,
+            ),
             queue=queue,
             media=media,
             groups=GroupManager(store, clock, notifications, outbox),
@@ -779,6 +839,14 @@ class StudySessionApp(ExtensionApp):
                 self._spawn(job)
             else:
                 self._spawn(roster.record())
+        if store.ready and self.doc_recheck_seconds > 0:
+            self._spawn(
+                self._every(
+                    self.doc_recheck_seconds,
+                    self.services.docs.recheck_access,
+                    "checking document connections",
+                )
+            )
         if store.ready and self.reminder_interval_seconds > 0:
             self._spawn(
                 self._every(

@@ -41,7 +41,9 @@ class Bus(LoggingConfigurable, metaclass=_BusMeta):
 
     def route(self, channel: str, listener: Listener) -> None:
         """Messages on ``channel`` go to ``listener`` instead of the hub, always (a control
-        channel of the server, such as revocations). Call it before :meth:`start`."""
+        channel of the server, such as revocations). Call it before :meth:`start`.
+        ``"<kind>:*"`` routes the channels ``<kind>:...`` that this process listens to (the
+        shared documents relay their updates between replicas this way)."""
         self._routes[channel] = listener
 
     async def start(self) -> None:
@@ -62,9 +64,11 @@ class Bus(LoggingConfigurable, metaclass=_BusMeta):
         self._channels.discard(channel)
 
     async def _deliver(self, channel: str, message: str) -> None:
-        listener = self._routes.get(channel, self._listener)
-        if listener is None or (channel not in self._channels and channel not in self._routes):
-            return
+        listener = self._routes.get(channel)
+        if listener is None:
+            listener = self._routes.get(channel.partition(":")[0] + ":*", self._listener)
+            if listener is None or channel not in self._channels:
+                return
         result = listener(channel, message)
         if asyncio.iscoroutine(result):
             await result
@@ -101,9 +105,8 @@ class RedisBus(Bus):
         self._redis = redis.from_url(self.url)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         # a pub/sub connection needs one subscription before it can be read
-        await self._pubsub.subscribe(
-            self.prefix + "__bus__", *(self.prefix + c for c in self._routes)
-        )
+        controls = [c for c in self._routes if not c.endswith(":*")]  # not the relays
+        await self._pubsub.subscribe(self.prefix + "__bus__", *(self.prefix + c for c in controls))
         self._reader = asyncio.ensure_future(self._read())
 
     async def stop(self) -> None:

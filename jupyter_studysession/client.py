@@ -34,6 +34,7 @@ from .models import (
     DescribeGoal,
     DescribeMe,
     DescribeMessage,
+    DescribeNotes,
     DescribeOfficeHours,
     DescribeParticipant,
     DescribeQueue,
@@ -228,7 +229,8 @@ class StudySessionClient:
         params: Mapping[str, Any] | None = None,
     ) -> Any:
         """Call ``/studysession/api/<path>`` and return the decoded JSON answer (``None`` when
-        empty). Every other method goes through here; use it for routes they do not cover.
+        empty; the text of a Markdown or SVG file). Every other method goes through here; use
+        it for routes they do not cover.
 
         :raises APIError: for any answer but 2xx, and when the server cannot be reached
         """
@@ -248,6 +250,7 @@ class StudySessionClient:
             with self._opener.open(request, timeout=self.timeout) as response:
                 raw = response.read()
                 status = response.status
+                media_type = response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as err:
             raise _error_from(err.code, err.read(), err.headers.get("Retry-After")) from None
         except (urllib.error.URLError, OSError) as err:
@@ -259,6 +262,8 @@ class StudySessionClient:
             ) from None
         if not raw:
             return None
+        if media_type.startswith(("text/markdown", "image/svg+xml")):
+            return raw.decode("utf-8")
         try:
             return json.loads(raw)
         except ValueError:
@@ -356,6 +361,17 @@ class StudySessionClient:
     def timer(self, session_id: str) -> DescribeTimer:
         """The shared pomodoro timer as of now."""
         return self._call(DescribeTimer, "GET", f"sessions/{_id(session_id)}/timer")
+
+    def notes(self, session_id: str) -> str:
+        """The room's shared notes as Markdown: as they are now, or as exported when the
+        session ended."""
+        return self.request("GET", f"sessions/{_id(session_id)}/docs/notes.md")
+
+    def append_notes(self, session_id: str, text: str) -> str:
+        """Append Markdown to the shared notes (everyone editing sees it at once); returns the
+        notes after it."""
+        path = f"sessions/{_id(session_id)}/docs/notes/append"
+        return self._call(DescribeNotes, "POST", path, {"text": text}).markdown
 
     # -- office hours ------------------------------------------------------------------------
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from functools import partial
 
+from pycrdt import Map
 from sqlalchemy import func, select
 
 from .clock import FrozenClock, utcnow
@@ -114,6 +116,45 @@ class Tabs:
         await self.presence.sweep()
 
 
+PAST_NOTES = (
+    "# Problem set 4\n\n## Problem 1\n\nThe characteristic polynomial of A is (λ - 2)²(λ + 1).\n",
+    "\n## Problem 2\n\n- λ = 2: algebraic multiplicity 2\n- λ = -1: simple\n",
+    "- basis of the eigenspace of 2: (1, 1)ᵀ\n\n**Question for the TA:** is A diagonalisable?\n",
+)
+LIVE_NOTES = (
+    "# Lab 3 review\n\n1. `groupby` + `agg`: one row per group\n",
+    "2. `transform`: one row per input row, same index\n",
+)
+
+
+def _shape(kind, points, color, z, author, **extra):
+    shape = {"type": kind, "points": points, "color": color, "width": 2, "z": z}
+    return {**shape, "author": author, **extra}
+
+
+EIGEN_DRAWING = {
+    "axes-x": _shape("arrow", [20, 220, 300, 220], "#222222", 1, "alice"),
+    "axes-y": _shape("arrow", [40, 240, 40, 20], "#222222", 2, "alice"),
+    "v1": _shape("arrow", [40, 220, 180, 80], "#d62728", 3, "alice"),
+    "label": _shape("text", [185, 75], "#d62728", 4, "alice", text="v = (1, 1)ᵀ", size=16),
+    "span": _shape("line", [20, 240, 240, 20], "#1f77b4", 0, "alice"),
+}
+GROUPBY_DRAWING = {
+    "table": _shape("rect", [20, 20, 140, 160], "#1f77b4", 1, "bob"),
+    "groups": _shape("ellipse", [200, 40, 320, 140], "#2ca02c", 2, "bob"),
+    "arrow": _shape("arrow", [145, 90, 195, 90], "#222222", 3, "bob"),
+    "caption": _shape("text", [200, 170], "#2ca02c", 4, "bob", text="one row per group"),
+}
+
+
+def add_shapes(shapes: dict, doc) -> None:
+    """Draw ``shapes`` (id -> shape) on a whiteboard document."""
+    board = doc.get("shapes", type=Map)
+    with doc.transaction():
+        for key, shape in shapes.items():
+            board[key] = shape
+
+
 async def create_demo_data(services, force: bool = False) -> dict[str, int] | None:
     """Create the demo sessions; return counts, or None when demo data is already there."""
     if not force and await has_sessions(services):
@@ -145,6 +186,14 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
     async def say(who, session, at, text):
         clock.set(at)
         await services.chat.send_message(who, session.id, CreateMessage(text=text))
+
+    async def write(who, session, at, markdown):
+        clock.set(at)
+        await services.docs.append_notes(who, session.id, markdown)
+
+    async def draw(who, session, at, shapes):
+        clock.set(at)
+        await services.docs.edit(who, session.id, "whiteboard", partial(add_shapes, shapes))
 
     async def add_goals(who, session, at, titles, done):
         """Goals titled ``titles``, the first ``done`` of them ticked."""
@@ -188,6 +237,10 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
     await say(carol, past, start + timedelta(minutes=8), "Is λ = 2 a repeated eigenvalue here?")
     await say(alice, past, start + timedelta(minutes=9), "Yes: algebraic multiplicity 2.")
     await say(bob, past, start + timedelta(minutes=30), "Problem 2 done, the basis is (1, 1)ᵀ.")
+    await write(alice, past, start + timedelta(minutes=10), PAST_NOTES[0])
+    await write(carol, past, start + timedelta(minutes=20), PAST_NOTES[1])
+    await write(bob, past, start + timedelta(minutes=31), PAST_NOTES[2])
+    await draw(alice, past, start + timedelta(minutes=12), EIGEN_DRAWING)
     clock.set(start + timedelta(minutes=40))
     await participants.leave_session(carol, past.id)
     await close_tab(carol)
@@ -237,6 +290,9 @@ async def create_demo_data(services, force: bool = False) -> dict[str, int] | No
         now - timedelta(minutes=6),
         "`transform` returns one row per input row, `agg` one per group.",
     )
+    await write(alice, live, now - timedelta(minutes=19), LIVE_NOTES[0])
+    await write(bob, live, now - timedelta(minutes=7), LIVE_NOTES[1])
+    await draw(bob, live, now - timedelta(minutes=5), GROUPBY_DRAWING)
 
     # coming up: public and private scheduled sessions, and one cancelled
     await create(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -240,6 +241,9 @@ class SessionSummary(Base):
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # what it covered of its study notebook (services/follow/coverage.py), if it had one
     coverage: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # the shared documents as the session ended (their files: DocumentExport)
+    notes_characters: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    whiteboard_shapes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
 
 
@@ -691,3 +695,71 @@ class RecordingFile(Base):
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     duration_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     recording: Mapped[Recording] = relationship(back_populates="files")
+
+
+class CrdtDocument(Base):
+    """A session's shared document (``notes`` or ``whiteboard``, services/docs): a compacted
+    snapshot (a Yjs update of the whole document) that folds in every :class:`CrdtUpdate` up to
+    ``snapshot_upto``. The row is locked while compacting, so replicas compact one at a time."""
+
+    __tablename__ = "crdt_documents"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    snapshot: Mapped[bytes] = mapped_column(LargeBinary)
+    snapshot_upto: Mapped[int] = mapped_column(Integer, default=0)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    compacted_at: Mapped[datetime]
+
+
+class CrdtUpdate(Base):
+    """One Yjs update of a shared document, stored before any other peer sees it; who sent it
+    (for "characters inserted per participant"). Folded into the snapshot by compaction."""
+
+    __tablename__ = "crdt_updates"
+    __table_args__ = (
+        Index("ix_crdt_updates_document", "session_id", "name", "id"),
+        # ids only grow, even after compaction deleted the highest (the snapshot folds in
+        # every update up to an id)
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(32))
+    username: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class CrdtContribution(Base):
+    """What one user did to a shared document, counted when their updates are compacted:
+    characters inserted and deleted (notes), shapes added and removed (whiteboard)."""
+
+    __tablename__ = "crdt_contributions"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(String(255), primary_key=True)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+    updates: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocumentExport(Base):
+    """A shared document as a file, written when its session ended (``notes.md``,
+    ``whiteboard.svg``)."""
+
+    __tablename__ = "document_exports"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("study_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    filename: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

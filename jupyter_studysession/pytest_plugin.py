@@ -357,6 +357,35 @@ def ss_ws(jp_ws_fetch):
 
 
 @pytest.fixture
+def ss_doc(jp_ws_fetch):
+    """Open a session's shared document as a user, as a pycrdt peer speaking the y-websocket
+    protocol: ``notes = await ss_doc("alice", sid, "notes")``, then ``notes.text += "..."``
+    and ``await notes.wait_for(...)`` (a :class:`~jupyter_studysession.testing.YDocClient`).
+    Every client is closed when the test ends."""
+    from .testing import YDocClient
+
+    clients: list = []
+
+    async def connect(user: str, session_id: str, name: str):
+        connection = await jp_ws_fetch(
+            "studysession",
+            "api",
+            "sessions",
+            session_id,
+            "docs",
+            name,
+            headers={"Authorization": f"token {token_for(user)}"},
+        )
+        client = YDocClient(connection, name)
+        clients.append(client)
+        return client
+
+    yield connect
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
 def ss_server_process(tmp_path):
     """Start real server processes: ``server = ss_server_process("a", db_url, bus_url=...,
     app="jupyterlab")``, then ``await server.wait_ready()``. Each is stopped (and its websocket

@@ -49,7 +49,7 @@ class SessionRecord:
     """What a summariser is given: the ended session, read in the transaction that ends it.
 
     ``messages`` are oldest first, without deleted ones; ``goals`` are in the room's order;
-    ``attendance`` is the minutes each user was present.
+    ``attendance`` is the minutes each user was present; ``notes`` the shared notes' Markdown.
     """
 
     session_id: str
@@ -60,6 +60,7 @@ class SessionRecord:
     messages: tuple[ChatLine, ...] = ()
     goals: tuple[GoalLine, ...] = ()
     attendance: Mapping[str, int] = field(default_factory=dict)
+    notes: str = ""
 
 
 class Summarizer(LoggingConfigurable):

@@ -5,6 +5,7 @@ Used through the ``ss_server_process`` fixture of :mod:`jupyter_studysession.pyt
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -13,10 +14,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pycrdt import create_sync_message, create_update_message, handle_sync_message
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
 from .pytest_plugin import USERS, WsClient, token_for
+from .services.docs.documents import new_document, notes_text, whiteboard_shapes
+from .services.docs.protocol import (
+    AwarenessEntry,
+    Kind,
+    awareness_message,
+    parse_message,
+    read_awareness,
+)
 
 CONFIG = """\
 c.ServerApp.jpserver_extensions = {{"jupyter_studysession": True}}
@@ -131,6 +141,14 @@ class ServerProcess:
         self.clients.append(client)
         return client
 
+    async def doc(self, user: str, session_id: str, name: str) -> YDocClient:
+        """A pycrdt peer of the session's document ``name`` on this server, as ``user``."""
+        request = HTTPRequest(
+            f"ws://127.0.0.1:{self.port}/studysession/api/sessions/{session_id}/docs/{name}",
+            headers={"Authorization": f"token {token_for(user)}"},
+        )
+        return YDocClient(await websocket_connect(request), name)
+
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no goodbyes; what a crashed replica looks like."""
         if self.process.poll() is None:
@@ -147,3 +165,88 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
         self._log.close()
+
+
+class YDocClient:
+    """A pycrdt peer of a session's shared document over a real websocket, speaking the
+    y-websocket protocol as the browser does: ``client.text`` (notes) or ``client.shapes``
+    (whiteboard) change locally and sync; ``await client.wait_for(check)`` waits for the
+    server. What the server said is kept: ``denied`` (permission-denied reasons),
+    ``awareness`` (client id -> state), ``close_code`` and ``close_reason``."""
+
+    def __init__(self, connection, name: str):
+        self.connection = connection
+        self.doc = new_document(name)
+        self.text = notes_text(self.doc)  # the notes' Markdown (notes)
+        self.shapes = whiteboard_shapes(self.doc)  # the shapes (whiteboard)
+        self.denied: list[str] = []
+        self.awareness: dict[int, dict] = {}
+        self.close_code: int | None = None
+        self.close_reason: str | None = None
+        self.synced = asyncio.Event()
+        self._applying = False
+        self._clock = 0
+        self._subscription = self.doc.observe(self._local_change)
+        self.send_raw(create_sync_message(self.doc))
+        self._reader = asyncio.ensure_future(self._read())
+
+    def send_raw(self, data: bytes) -> None:
+        with contextlib.suppress(Exception):  # closed: the reader records why
+            self.connection.write_message(data, binary=True)
+
+    def set_awareness(self, state: dict | None, client_id: int | None = None) -> None:
+        """Send an awareness state for ``client_id`` (default: this document's client)."""
+        self._clock += 1
+        cid = self.doc.client_id if client_id is None else client_id
+        self.send_raw(awareness_message([AwarenessEntry(cid, self._clock, state)]))
+
+    def _local_change(self, event) -> None:
+        if not self._applying:
+            self.send_raw(create_update_message(event.update))
+
+    def _apply(self, update: bytes) -> None:
+        self._applying = True
+        try:
+            self.doc.apply_update(update)
+        finally:
+            self._applying = False
+
+    async def _read(self) -> None:
+        while True:
+            data = await self.connection.read_message()
+            if data is None:
+                self.close_code = self.connection.close_code
+                self.close_reason = self.connection.close_reason
+                return
+            message = parse_message(data)
+            if message.kind is Kind.SYNC_STEP1:
+                self.send_raw(handle_sync_message(data[1:], self.doc))
+            elif message.kind in (Kind.SYNC_STEP2, Kind.UPDATE):
+                self._apply(message.payload)
+                self.synced.set()
+            elif message.kind is Kind.AWARENESS:
+                for entry in read_awareness(message.payload):
+                    if entry.state is None:
+                        self.awareness.pop(entry.client_id, None)
+                    else:
+                        self.awareness[entry.client_id] = entry.state
+            elif message.kind is Kind.AUTH:
+                self.denied.append(message.payload.decode())
+
+    async def wait_for(self, check, timeout: float = 5) -> None:
+        """Until ``check()`` is true (or the socket closed and it is still false)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not check():
+            if self._reader.done() and not check():
+                raise AssertionError(f"closed ({self.close_code} {self.close_reason})")
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("condition not met in time")
+            await asyncio.sleep(0.02)
+
+    async def wait_closed(self, timeout: float = 5) -> tuple[int | None, str | None]:
+        await asyncio.wait_for(asyncio.shield(self._reader), timeout)
+        return self.close_code, self.close_reason
+
+    def close(self) -> None:
+        self.connection.close()
+        self._reader.cancel()

@@ -91,11 +91,16 @@ def test_client_should_script_a_session_from_creation_to_its_summary(server, ker
     timer = bob.timer(session.id)
     assert (timer.phase, timer.running) == ("idle", False)
 
+    assert bob.append_notes(session.id, "# Eigenvalues\n") == "# Eigenvalues\n"
+    assert carol.append_notes(session.id, "det(A - tI) = 0\n").endswith("= 0\n")
+    assert alice.notes(session.id) == "# Eigenvalues\ndet(A - tI) = 0\n"
+
     assert carol.leave_session(session.id).my_state == "left"
     result = alice.end_session(session.id)
     assert result.session.status == "completed"
     assert (result.summary.message_count, result.summary.goals_done) == (2, 1)
     assert [s.id for s in bob.list_sessions(status="completed")] == [session.id]
+    assert result.summary.notes_characters == len(bob.notes(session.id)) == 30
 
 
 def test_client_should_join_and_leave_an_office_hours_queue(server, kernel_env):

@@ -91,9 +91,9 @@ class Analytics:
     One method per table (``sessions()``, ``participants()``, ``intervals()``,
     ``messages(content=False)``, ``goals()``, ``timers()``, ``summaries()``,
     ``officehours()``, ``queue_entries(content=False)``, ``groups()``,
-    ``group_members()``, ``places()``, ``media_intervals()``, ``recordings()``), each returning
-    a typed frame; :meth:`attendance` for the attendance measure. The other measures are
-    functions in
+    ``group_members()``, ``places()``, ``media_intervals()``, ``recordings()``,
+    ``contributions()``), each returning a typed frame; :meth:`attendance` for the attendance
+    measure. The other measures are functions in
     :mod:`jupyter_studysession.analytics.measures` applied to these frames.
 
     Use as a context manager, or call :meth:`close` when done (it is also closed when
@@ -138,6 +138,7 @@ class Analytics:
     places = _loader_method("places")
     media_intervals = _loader_method("media_intervals")
     recordings = _loader_method("recordings")
+    contributions = _loader_method("contributions")
 
     def attendance(
         self,

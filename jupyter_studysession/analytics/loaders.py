@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..orm import (
     AttendanceInterval,
     ChatMessage,
+    CrdtContribution,
     Goal,
     GroupMember,
     MediaInterval,
@@ -443,6 +444,32 @@ async def load_recordings(
     return frame
 
 
+@document(schema.CONTRIBUTIONS)
+async def load_contributions(
+    conn: AsyncConnection,
+    *,
+    start: Moment = None,
+    end: Moment = None,
+    session_id: str | None = None,
+) -> pd.DataFrame:
+    """Who changed the shared notes and whiteboard, and how much. Updates are counted when
+    they are compacted, which ending a session always does: an ended session's counts are
+    complete, an active one's trail by at most ``doc_compact_after_updates`` updates."""
+    query = (
+        select(
+            CrdtContribution.session_id,
+            CrdtContribution.name,
+            CrdtContribution.username,
+            CrdtContribution.inserted,
+            CrdtContribution.deleted,
+            CrdtContribution.updates,
+        )
+        .where(*_session_filter(CrdtContribution.session_id, start, end, session_id))
+        .order_by(CrdtContribution.session_id, CrdtContribution.name, CrdtContribution.username)
+    )
+    return await _frame(conn, query, schema.CONTRIBUTIONS)
+
+
 LOADERS = {
     "sessions": load_sessions,
     "participants": load_participants,
@@ -458,5 +485,6 @@ LOADERS = {
     "places": load_places,
     "media_intervals": load_media_intervals,
     "recordings": load_recordings,
+    "contributions": load_contributions,
 }
 """Frame name -> loader (the names of :data:`schema.ALL`)."""

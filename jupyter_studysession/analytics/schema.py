@@ -315,6 +315,19 @@ RECORDINGS = Schema(
     ),
 )
 
+CONTRIBUTIONS = Schema(
+    "contributions",
+    "(session, shared document, user): what the user changed in it",
+    (
+        _c("session_id", "string", "the session"),
+        _c("document", "string", "`notes` or `whiteboard`"),
+        _c("username", "string", "who changed it"),
+        _c("inserted", "Int64", "characters inserted (notes) or shapes drawn (whiteboard)"),
+        _c("deleted", "Int64", "characters deleted (notes) or shapes removed (whiteboard)"),
+        _c("updates", "Int64", "updates stored (about one per keystroke or stroke)"),
+    ),
+)
+
 ALL = (
     SESSIONS,
     PARTICIPANTS,
@@ -330,4 +343,5 @@ ALL = (
     PLACES,
     MEDIA_INTERVALS,
     RECORDINGS,
+    CONTRIBUTIONS,
 )

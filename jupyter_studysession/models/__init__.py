@@ -6,6 +6,7 @@ One module per area; import them from here: ``from jupyter_studysession.models i
 from .analytics import AttendanceExportQuery
 from .base import AwareDatetime, DescribeMe, DescribeUser, Request, Response, Tag, Username
 from .coverage import CoveredPlace, CoveredSection, DescribeCoverage
+from .docs import AppendNotes, ClearedWhiteboard, DescribeNotes
 from .follow import (
     DescribeFollow,
     DescribeFollowStatus,
@@ -167,12 +168,14 @@ __all__ = [
     "AdmitStudents",
     "AnnouncementText",
     "AnswerOp",
+    "AppendNotes",
     "AttendanceExportQuery",
     "AwareDatetime",
     "CallMemberOp",
     "CancelSessionQuery",
     "CandidateOp",
     "CleanupResult",
+    "ClearedWhiteboard",
     "ConfigureTimer",
     "ConfigureTimerOp",
     "CoveredPlace",
@@ -203,6 +206,7 @@ __all__ = [
     "DescribeLastPlace",
     "DescribeMe",
     "DescribeMessage",
+    "DescribeNotes",
     "DescribeNotification",
     "DescribeOfficeHours",
     "DescribeParticipant",

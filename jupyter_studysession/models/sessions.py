@@ -76,7 +76,7 @@ class Place(Request):
 
 class SessionSettings(Request):
     tools: list[Tool] = Field(
-        default_factory=lambda: [Tool.chat, Tool.timer, Tool.notes],
+        default_factory=lambda: [Tool.chat, Tool.timer, Tool.notes, Tool.whiteboard],
         description="The tools enabled in the room.",
     )
     layout: Layout = Layout.default
@@ -176,6 +176,12 @@ class DescribeSummary(Response):
     )
     coverage: DescribeCoverage | None = Field(
         None, description="What the session covered of its study notebook, if it followed one."
+    )
+    notes_characters: int = Field(
+        0, description="Characters in the shared notes when it ended (notes.md has them)."
+    )
+    whiteboard_shapes: int = Field(
+        0, description="Shapes on the whiteboard when it ended (whiteboard.svg draws them)."
     )
     created_at: datetime
 

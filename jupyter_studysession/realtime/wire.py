@@ -11,18 +11,25 @@ import struct
 from functools import cached_property
 
 FIN_TEXT = 0x81  # FIN bit + opcode 1 (text)
+FIN_BINARY = 0x82  # FIN bit + opcode 2 (binary)
 
 
-def text_frame(payload: bytes) -> bytes:
-    """One unmasked, unfragmented websocket text frame carrying ``payload``."""
+def text_frame(payload: bytes, first_byte: int = FIN_TEXT) -> bytes:
+    """One unmasked, unfragmented websocket text frame carrying ``payload`` (a binary frame
+    with ``first_byte=FIN_BINARY``)."""
     size = len(payload)
     if size < 126:
-        header = struct.pack("!BB", FIN_TEXT, size)
+        header = struct.pack("!BB", first_byte, size)
     elif size <= 0xFFFF:
-        header = struct.pack("!BBH", FIN_TEXT, 126, size)
+        header = struct.pack("!BBH", first_byte, 126, size)
     else:
-        header = struct.pack("!BBQ", FIN_TEXT, 127, size)
+        header = struct.pack("!BBQ", first_byte, 127, size)
     return header + payload
+
+
+def binary_frame(payload: bytes) -> bytes:
+    """One unmasked, unfragmented websocket binary frame carrying ``payload``."""
+    return text_frame(payload, FIN_BINARY)
 
 
 class Outgoing:

@@ -49,6 +49,8 @@ describe('roomSettings', () => {
     assert.deepEqual(roomSettings({}), {
       chat: true,
       timer: true,
+      notes: true,
+      whiteboard: true,
       layout: 'default',
       timerControl: 'hosts',
       video: false,
@@ -66,6 +68,8 @@ describe('roomSettings', () => {
       {
         chat: false,
         timer: false,
+        notes: true,
+        whiteboard: false,
         layout: 'focus',
         timerControl: 'everyone',
         video: true,

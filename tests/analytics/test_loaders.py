@@ -133,3 +133,25 @@ async def test_the_facade_gives_the_same_frames_and_parquet_keeps_them(
     pd.testing.assert_frame_equal(pd.read_parquet(path), attendance)
     with pytest.raises(RuntimeError, match="closed"):
         analytics.sessions()
+
+
+async def test_contributions_count_the_characters_each_participant_added_to_the_notes(
+    ss_services, source
+):
+    from jupyter_studysession.identity import Identity
+    from jupyter_studysession.models import CreateSession, JoinSession
+
+    alice, bob = Identity("alice", "Alice"), Identity("bob", "Bob")
+    session = await ss_services.sessions.create_session(
+        alice, CreateSession(title="Notes", invite=["bob"])
+    )
+    await ss_services.participants.join_session(bob, session.id, JoinSession())
+    await ss_services.sessions.start_session(alice, session.id)
+    await ss_services.docs.append_notes(alice, session.id, "# Plan\n")
+    await ss_services.docs.append_notes(bob, session.id, "- 3.1\n- 3.2\n")
+    await ss_services.sessions.end_session(alice, session.id)
+
+    frame = await load(source, "contributions", session_id=session.id)
+    notes = frame[frame["document"] == "notes"].set_index("username")
+    assert notes["inserted"].to_dict() == {"alice": 7, "bob": 12}
+    assert notes["updates"].to_dict() == {"alice": 1, "bob": 1}

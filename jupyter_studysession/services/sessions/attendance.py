@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -127,13 +128,14 @@ async def write_summary(
     break_seconds: float = 0.0,
     summarizer: Summarizer | None = None,
     coverage: dict | None = None,
+    notes: str = "",
 ) -> SessionSummary:
     """The summary of a session that has just ended (its intervals already closed), with the
     time its shared timer spent in focus and in breaks, and the text ``summarizer`` writes
     from its chat and goals (none without one; empty if it fails), and what it covered of its
     study notebook (``coverage``)."""
     attendance = await minutes_present(db, session.id)
-    record = await session_record(db, session, now, attendance)
+    record = replace(await session_record(db, session, now, attendance), notes=notes)
     text = await summarize_session(summarizer, record) if summarizer is not None else ""
     summary = SessionSummary(
         session_id=session.id,

@@ -40,6 +40,7 @@ from ...ratelimit import Limit, RateLimiter
 from ...realtime.outbox import Outbox
 from ...store import Store
 from ...summarizer import ExtractiveSummarizer, Summarizer
+from ..docs.exports import export_documents
 from ..follow.coverage import ending_place
 from ..groups import access as group_access
 from ..notifications.manager import NotificationManager
@@ -401,6 +402,7 @@ class SessionManager:
         coverage = await self.follow.finish(db, session, now) if self.follow else None
         if coverage is not None and last_place is None:
             last_place = ending_place(coverage)
+        documents = await export_documents(db, session.id, now)
         summary = await attendance.write_summary(
             db,
             session,
@@ -410,7 +412,10 @@ class SessionManager:
             break_seconds=timer.break_seconds if timer else 0.0,
             summarizer=self.summarizer,
             coverage=coverage.model_dump(mode="json") if coverage else None,
+            notes=documents.notes,
         )
+        summary.notes_characters = len(documents.notes)
+        summary.whiteboard_shapes = documents.shapes
         await publish_session(
             self.outbox,
             db,

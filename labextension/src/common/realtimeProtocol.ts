@@ -79,6 +79,10 @@ export interface ISessionSummary {
    * when it had nothing to say.
    */
   text: string;
+  /** Characters in the shared notes when it ended (`docs/notes.md`). */
+  notes_characters?: number;
+  /** Shapes on the whiteboard when it ended (`docs/whiteboard.svg`). */
+  whiteboard_shapes?: number;
   /** When the summary was written (ISO 8601). */
   created_at: string;
 }

@@ -6,6 +6,7 @@
 import * as React from 'react';
 
 import { Avatar } from '../common/Avatar';
+import { downloadText } from '../common/download';
 import type { EntryOutcome, IQueueEntry } from './api';
 import type { StatusOf } from './common';
 import {
@@ -23,21 +24,6 @@ export interface IStaffQueueProps {
   now: Date;
   onOpenRoom: (sessionId: string) => void;
   statusOf?: StatusOf;
-}
-
-/** Offer the CSV text as a file download. */
-function download(text: string, fileName: string): void {
-  const url = URL.createObjectURL(
-    new Blob([text], { type: 'text/csv;charset=utf-8' })
-  );
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.style.display = 'none';
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function StaffQueue(props: IStaffQueueProps): React.ReactElement {
@@ -85,7 +71,11 @@ export function StaffQueue(props: IStaffQueueProps): React.ReactElement {
   const exportCsv = async (): Promise<void> => {
     const csv = await model.exportHistory();
     if (csv !== null && officehours !== null) {
-      download(csv, historyFileName(officehours.title, new Date()));
+      downloadText(
+        csv,
+        historyFileName(officehours.title, new Date()),
+        'text/csv'
+      );
     }
   };
 

@@ -19,8 +19,10 @@ import {
   WidgetTracker
 } from '@jupyterlab/apputils';
 
+import { createDocPanel, DocContent } from '../room/docPanel';
 import { roomFromQuery, withoutRoomLink } from '../room/roomLink';
 import { createRoomPanel, RoomContent } from '../room/roomPanel';
+import type { DocName } from '../room/sharedDoc';
 import { SESSION_PARAM } from '../sessions/sessionInvite';
 
 /** The command ids of the room (fixed: other parts of the extension call them). */
@@ -32,7 +34,12 @@ export const RoomCommandIDs = {
    */
   openRoom: 'studysession:open-room',
   /** Used by the router for `?studysession-session=<id>` links. */
-  openRoomFromUrl: 'studysession:open-room-from-url'
+  openRoomFromUrl: 'studysession:open-room-from-url',
+  /**
+   * Args `{ id, name: 'notes' | 'whiteboard', me?, isHost?, title? }`: open a
+   * session's notes or whiteboard in their own main-area tab.
+   */
+  openDoc: 'studysession:open-doc'
 } as const;
 
 /** Opens session rooms in the main area. */
@@ -56,6 +63,51 @@ export const roomPlugin: JupyterFrontEndPlugin<void> = {
         Notification.info(message, { autoClose: 10_000 })
       );
     };
+
+    const docTracker = new WidgetTracker<MainAreaWidget<DocContent>>({
+      namespace: 'studysession-doc'
+    });
+
+    app.commands.addCommand(RoomCommandIDs.openDoc, {
+      label: args =>
+        args.name === 'whiteboard' ? 'Open Whiteboard' : 'Open Shared Notes',
+      caption: "Open a study session's shared notes or whiteboard in a tab",
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', description: 'The session id' },
+            name: { type: 'string', enum: ['notes', 'whiteboard'] },
+            me: { type: 'string' },
+            isHost: { type: 'boolean' },
+            title: { type: 'string' }
+          },
+          required: ['id', 'name']
+        }
+      },
+      execute: async args => {
+        const id = typeof args.id === 'string' ? args.id : '';
+        const name: DocName =
+          args.name === 'whiteboard' ? 'whiteboard' : 'notes';
+        let panel = docTracker.find(
+          widget =>
+            widget.content.sessionId === id && widget.content.name === name
+        );
+        if (panel === undefined) {
+          panel = createDocPanel(id, name, {
+            me: typeof args.me === 'string' ? args.me : undefined,
+            isHost: args.isHost === true,
+            title: typeof args.title === 'string' ? args.title : undefined
+          });
+          await docTracker.add(panel);
+        }
+        if (!panel.isAttached) {
+          app.shell.add(panel, 'main', { mode: 'split-right' });
+        }
+        app.shell.activateById(panel.id);
+        return panel;
+      }
+    });
 
     app.commands.addCommand(RoomCommandIDs.openRoom, {
       label: 'Open Study Room',
@@ -81,16 +133,24 @@ export const roomPlugin: JupyterFrontEndPlugin<void> = {
         }
         let panel = tracker.find(widget => widget.content.sessionId === id);
         if (panel === undefined) {
-          panel = createRoomPanel(
-            id,
-            args.restored === true ? tellWhyClosed : undefined,
-            sessionId => {
+          panel = createRoomPanel(id, {
+            onClosed: args.restored === true ? tellWhyClosed : undefined,
+            onOpenNotebook: sessionId => {
               const open = 'studysession:open-study-notebook';
               if (app.commands.hasCommand(open)) {
                 void app.commands.execute(open, { id: sessionId });
               }
+            },
+            onOpenDoc: (name, info) => {
+              void app.commands.execute(RoomCommandIDs.openDoc, {
+                id,
+                name,
+                me: info.me,
+                isHost: info.isHost,
+                title: info.title
+              });
             }
-          );
+          });
           await tracker.add(panel);
         }
         if (!panel.isAttached) {
@@ -107,6 +167,14 @@ export const roomPlugin: JupyterFrontEndPlugin<void> = {
         // the layout keeps these; only the restorer runs the command with them
         args: widget => ({ id: widget.content.sessionId, restored: true }),
         name: widget => widget.content.sessionId
+      });
+      void restorer.restore(docTracker, {
+        command: RoomCommandIDs.openDoc,
+        args: widget => ({
+          id: widget.content.sessionId,
+          name: widget.content.name
+        }),
+        name: widget => `${widget.content.name}:${widget.content.sessionId}`
       });
     }
 

@@ -21,12 +21,16 @@ import {
   canStart,
   canWrite,
   IRoomActor,
+  isHostOrCoHost,
   isOpenStatus,
   roomSettings
 } from './roomState';
 import { useFollowModel } from '../follow/models';
 import { StudyNotebook } from '../follow/StudyNotebook';
 import { SessionSummary } from './SessionSummary';
+import type { DocName } from './sharedDoc';
+import { NotesPreview } from './notes/NotesPreview';
+import type { ISharedDocsProps } from './SharedDocs';
 import { SharedTimer } from './SharedTimer';
 import { StudyServerLink } from './StudyServerLink';
 import { createCallApi, ICallApi } from './video/callApi';
@@ -52,6 +56,21 @@ export interface IRoomProps {
   onOpenNotebook?(sessionId: string): void;
   /** The call's REST calls; against the page's server by default. */
   callApi?: ICallApi;
+  /** Opens the notes or the whiteboard in their own tab (no button without it). */
+  onOpenDoc?(name: DocName, info: IOpenDocInfo): void;
+  /**
+   * The live notes and whiteboard (`SharedDocs`, given by the JupyterLab panel);
+   * without it, the notes are shown read-only (the notebook widget, which must
+   * not load a second Yjs into the page).
+   */
+  sharedDocs?: React.ComponentType<ISharedDocsProps>;
+}
+
+/** What a document's own tab needs to know of the room. */
+export interface IOpenDocInfo {
+  me: string;
+  isHost: boolean;
+  title: string;
 }
 
 /** Why a room is not there for its user, by phase. */
@@ -147,6 +166,8 @@ export function Room(props: IRoomProps): React.ReactElement {
       api={api}
       onOpenNotebook={props.onOpenNotebook}
       callApi={props.callApi}
+      onOpenDoc={props.onOpenDoc}
+      sharedDocs={props.sharedDocs}
     />
   );
 }
@@ -222,6 +243,8 @@ function RoomView(props: {
   api: IRoomApi;
   onOpenNotebook?(sessionId: string): void;
   callApi?: ICallApi;
+  onOpenDoc?(name: DocName, info: IOpenDocInfo): void;
+  sharedDocs?: React.ComponentType<ISharedDocsProps>;
 }): React.ReactElement {
   const { model, state, actor } = props;
   const session = state.session!;
@@ -270,6 +293,12 @@ function RoomView(props: {
       />
     ) : null;
 
+  const readOnlyReason = writable
+    ? null
+    : session.status === 'completed' || session.status === 'cancelled'
+      ? 'The session is over: its chat, notes and whiteboard are read-only.'
+      : 'Join the session to write in it.';
+
   const chat = settings.chat ? (
     <Chat
       channel={model.channel}
@@ -278,13 +307,7 @@ function RoomView(props: {
       {...chatSource}
       canEdit={message => canEditMessage(session, actor, message)}
       canDelete={message => canDeleteMessage(session, actor, message)}
-      readOnlyReason={
-        writable
-          ? null
-          : session.status === 'completed' || session.status === 'cancelled'
-            ? 'The session is over: its chat is read-only.'
-            : 'Join the session to write in its chat.'
-      }
+      readOnlyReason={readOnlyReason}
     />
   ) : null;
 
@@ -318,6 +341,34 @@ function RoomView(props: {
     />
   );
 
+  const docNames = (['notes', 'whiteboard'] as const).filter(
+    name => settings[name]
+  );
+  const isHost = isHostOrCoHost(actor);
+  const onOpenDoc = props.onOpenDoc;
+  const LiveDocs = props.sharedDocs;
+  const docs =
+    LiveDocs !== undefined ? (
+      <LiveDocs
+        sessionId={session.id}
+        names={docNames}
+        me={actor.username}
+        isHost={isHost}
+        readOnlyReason={readOnlyReason}
+        onOpenDoc={
+          onOpenDoc &&
+          (name =>
+            onOpenDoc(name, {
+              me: actor.username,
+              isHost,
+              title: session.title
+            }))
+        }
+      />
+    ) : settings.notes ? (
+      <NotesPreview sessionId={session.id} />
+    ) : null;
+
   let body: React.ReactNode;
   switch (settings.layout) {
     case 'focus':
@@ -326,6 +377,7 @@ function RoomView(props: {
           <div className="jp-StudySession-roomMain">
             {timer}
             {goals}
+            {docs}
           </div>
           <div className="jp-StudySession-roomSide">
             {chat}
@@ -340,13 +392,17 @@ function RoomView(props: {
           {chat}
           {goals}
           {people}
+          {docs}
         </>
       );
       break;
     default:
       body = (
         <>
-          <div className="jp-StudySession-roomMain">{chat ?? goals}</div>
+          <div className="jp-StudySession-roomMain">
+            {chat ?? goals}
+            {docs}
+          </div>
           <div className="jp-StudySession-roomSide">
             {chat !== null && goals}
             {people}

@@ -1,5 +1,7 @@
 import * as React from 'react';
 
+import { requestText, sessionPath } from '../common/api';
+import { downloadText } from '../common/download';
 import type { IParticipant, ISessionSummary } from '../common/realtimeProtocol';
 import { summaryFacts } from './summary';
 
@@ -72,6 +74,7 @@ export function SessionSummary(
           </ul>
         </div>
       )}
+      <SavedDocuments summary={summary} />
       {attendance.length > 0 && (
         <table className="jp-StudySession-attendance">
           <caption>Attendance</caption>
@@ -93,5 +96,42 @@ export function SessionSummary(
       )}
       {props.children}
     </section>
+  );
+}
+
+/** The notes and the drawing as saved when the session ended, to download. */
+function SavedDocuments(props: {
+  summary: ISessionSummary;
+}): React.ReactElement | null {
+  const { summary } = props;
+  const files = [
+    ['notes.md', 'text/markdown', summary.notes_characters ?? 0],
+    ['whiteboard.svg', 'image/svg+xml', summary.whiteboard_shapes ?? 0]
+  ] as const;
+  const saved = files.filter(([, , size]) => size > 0);
+  if (saved.length === 0) {
+    return null;
+  }
+  const download = async (name: string, type: string): Promise<void> => {
+    const path = sessionPath(summary.session_id, `/docs/${name}`);
+    downloadText((await requestText(path)).body, name, type);
+  };
+  return (
+    <p
+      className="jp-StudySession-savedDocs"
+      data-testid="studysession-summary-docs"
+    >
+      Saved:{' '}
+      {saved.map(([name, type]) => (
+        <button
+          key={name}
+          type="button"
+          className="jp-StudySession-linkButton"
+          onClick={() => void download(name, type)}
+        >
+          {name}
+        </button>
+      ))}
+    </p>
   );
 }

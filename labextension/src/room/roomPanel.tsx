@@ -7,21 +7,29 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { studySessionIcon } from '../common/icons';
-import { Room } from './Room';
+import { IOpenDocInfo, Room } from './Room';
+import { SharedDocs } from './SharedDocs';
+import type { DocName } from './sharedDoc';
+
+/** What a room panel may do beyond showing the room. */
+export interface IRoomPanelOptions {
+  /**
+   * When given, the panel closes itself if the session is gone or no longer
+   * the user's to see (for panels restored with the layout), and is told what
+   * to say about it.
+   */
+  onClosed?(message: string): void;
+  /** Opens the session's study notebook (the room offers it when given). */
+  onOpenNotebook?(sessionId: string): void;
+  /** Opens the notes or the whiteboard in their own tab. */
+  onOpenDoc?(name: DocName, info: IOpenDocInfo): void;
+}
 
 /** The content of a room panel: the `Room` component for one session. */
 export class RoomContent extends ReactWidget {
-  /**
-   * @param onClosed - when given, the panel closes itself if the session is
-   *   gone or no longer the user's to see (for panels restored with the
-   *   layout), and is told what to say about it.
-   * @param onOpenNotebook - opens the session's study notebook (the room
-   *   offers it when given).
-   */
   constructor(
     readonly sessionId: string,
-    readonly onClosed?: (message: string) => void,
-    private readonly _onOpenNotebook?: (sessionId: string) => void
+    private readonly _options: IRoomPanelOptions = {}
   ) {
     super();
     this.addClass('jp-StudySession-roomPanel');
@@ -32,8 +40,10 @@ export class RoomContent extends ReactWidget {
       <Room
         sessionId={this.sessionId}
         onTitle={this._setTitle}
-        onUnavailable={this.onClosed ? this._close : undefined}
-        onOpenNotebook={this._onOpenNotebook}
+        onUnavailable={this._options.onClosed ? this._close : undefined}
+        onOpenNotebook={this._options.onOpenNotebook}
+        onOpenDoc={this._options.onOpenDoc}
+        sharedDocs={SharedDocs}
       />
     );
   }
@@ -55,7 +65,7 @@ export class RoomContent extends ReactWidget {
       this._title === null
         ? 'A study room from your last visit'
         : `The study room “${this._title}”`;
-    this.onClosed?.(`${room} was closed: ${reason}.`);
+    this._options.onClosed?.(`${room} was closed: ${reason}.`);
     (this.parent ?? this).dispose();
   };
 
@@ -65,11 +75,10 @@ export class RoomContent extends ReactWidget {
 /** A main-area panel holding one session's room (see `RoomContent`). */
 export function createRoomPanel(
   sessionId: string,
-  onClosed?: (message: string) => void,
-  onOpenNotebook?: (sessionId: string) => void
+  options: IRoomPanelOptions = {}
 ): MainAreaWidget<RoomContent> {
   const panel = new MainAreaWidget({
-    content: new RoomContent(sessionId, onClosed, onOpenNotebook)
+    content: new RoomContent(sessionId, options)
   });
   panel.id = `jp-studysession-room-${sessionId}`;
   panel.addClass('jp-StudySession-roomMainArea');

@@ -20,6 +20,8 @@ export type RoomLayout = 'default' | 'focus' | 'grid';
 export interface IRoomSettings {
   chat: boolean;
   timer: boolean;
+  notes: boolean;
+  whiteboard: boolean;
   layout: RoomLayout;
   timerControl: 'hosts' | 'everyone';
   /** The room has a video call, and screen sharing in it. */
@@ -28,7 +30,7 @@ export interface IRoomSettings {
 }
 
 /** The server's defaults (`SessionSettings` in `models/sessions.py`). */
-const DEFAULT_TOOLS = ['chat', 'timer', 'notes'];
+const DEFAULT_TOOLS = ['chat', 'timer', 'notes', 'whiteboard'];
 
 /** Read a session's `settings` object, falling back to the server's defaults. */
 export function roomSettings(settings: Record<string, unknown>): IRoomSettings {
@@ -42,6 +44,8 @@ export function roomSettings(settings: Record<string, unknown>): IRoomSettings {
   return {
     chat: tools.includes('chat'),
     timer: tools.includes('timer'),
+    notes: tools.includes('notes'),
+    whiteboard: tools.includes('whiteboard'),
     layout,
     timerControl: settings.timer_control === 'everyone' ? 'everyone' : 'hosts',
     video: tools.includes('video'),

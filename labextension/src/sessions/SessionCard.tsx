@@ -101,6 +101,12 @@ export function summaryLine(session: IHistorySession): string | null {
       `${summary.message_count} message${summary.message_count === 1 ? '' : 's'}`
     );
   }
+  if (summary.notes_characters) {
+    parts.push('notes');
+  }
+  if (summary.whiteboard_shapes) {
+    parts.push('drawing');
+  }
   return parts.join(' · ');
 }
 
