@@ -111,6 +111,7 @@ async def test_one_person_draws_and_the_other_sees_it(browser, lab):
 
     async def drag(tool: str, start, end) -> None:
         await alice.locator(f'[data-tool="{tool}"]').click()
+        await board.scroll_into_view_if_needed()  # the mouse reaches only what is on screen
         box = await board.bounding_box()
         await alice.mouse.move(box["x"] + start[0], box["y"] + start[1])
         await alice.mouse.down()

@@ -81,7 +81,16 @@ export function Whiteboard(props: IWhiteboardProps): React.ReactElement {
   const [color, setColor] = React.useState(COLORS[0]!);
   const [width, setWidth] = React.useState(2);
   const [view, setView] = React.useState<IView>({ x: 0, y: 0, scale: 1 });
-  const [gesture, setGesture] = React.useState<Gesture | null>(null);
+  // The gesture in progress, read by the pointer handlers from a ref: pointer
+  // events can arrive faster than React renders, and a handler that read the
+  // state would see the gesture as it was a render ago (a quick drag would end
+  // as a zero-size shape and be dropped).
+  const [gesture, setGestureState] = React.useState<Gesture | null>(null);
+  const currentGesture = React.useRef<Gesture | null>(null);
+  const setGesture = (next: Gesture | null): void => {
+    currentGesture.current = next;
+    setGestureState(next);
+  };
   const [selected, setSelected] = React.useState<string | null>(null);
   const [typing, setTyping] = React.useState<{
     x: number;
@@ -160,6 +169,7 @@ export function Whiteboard(props: IWhiteboardProps): React.ReactElement {
       lastPointer.current = now;
       model.setPointer({ x, y });
     }
+    const gesture = currentGesture.current;
     if (gesture === null) {
       return;
     }
@@ -195,6 +205,7 @@ export function Whiteboard(props: IWhiteboardProps): React.ReactElement {
   };
 
   const onPointerUp = (): void => {
+    const gesture = currentGesture.current;
     if (gesture?.kind === 'draw') {
       const { type, points } = gesture.shape;
       const moved =
