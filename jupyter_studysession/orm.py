@@ -130,6 +130,12 @@ class StudySession(Base):
     __table_args__ = (
         # one session per occurrence of a series: materialising twice is harmless
         Index("uq_study_sessions_series_occurrence", "series_id", "occurrence_start", unique=True),
+        Index(
+            "uq_study_sessions_host_username_idempotency_key",
+            "host_username",
+            "idempotency_key",
+            unique=True,
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -160,6 +166,8 @@ class StudySession(Base):
     occurrence_start: Mapped[datetime | None]
     occurrence_edited: Mapped[bool] = mapped_column(Boolean, default=False)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # the host's idempotency key of the request that created it (see idempotency.py)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
     host: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     participants: Mapped[list[Participant]] = relationship(

@@ -1,4 +1,4 @@
-"""idempotency keys of chat messages and goals, unique per sender
+"""idempotency keys of chat messages, goals and sessions, unique per user
 
 Revision ID: 0011
 Revises: 0010
@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 # (table, owner column)
-KEYED = [("chat_messages", "sender"), ("goals", "created_by")]
+KEYED = [("chat_messages", "sender"), ("goals", "created_by"), ("study_sessions", "host_username")]
 
 
 def upgrade() -> None:
