@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import socket
@@ -70,13 +71,17 @@ class RedisServer:
 
 
 @pytest.fixture
-def ss_own_redis(ss_redis_url, tmp_path):
+def ss_own_redis(tmp_path):
     """A :class:`RedisServer` of this test's own, started. Needs the ``redis-server`` binary
-    (skipped without it, failed when ``$STUDYSESSION_REQUIRE_REDIS`` is set, as other Redis
-    tests are; ``ss_redis_url`` checks the Python client)."""
+    and the ``redis`` package: skipped without them, failed when ``$STUDYSESSION_REQUIRE_REDIS``
+    is set, as other Redis tests are."""
     binary = shutil.which("redis-server")
+    reason = None
     if binary is None:
         reason = "no redis-server binary on PATH (Debian: apt-get install redis-server)"
+    elif importlib.util.find_spec("redis") is None:
+        reason = "the redis package is not installed"
+    if reason is not None:
         if os.environ.get(REQUIRE_REDIS_ENV):
             pytest.fail(f"Redis is required ({REQUIRE_REDIS_ENV} is set) but {reason}")
         pytest.skip(f"Redis not available: {reason}")
