@@ -136,6 +136,7 @@ class RedisBus(Bus):
         self._missed: set[str] = set()
         self._notifier: asyncio.Task | None = None
         self._resyncs: set[asyncio.Task] = set()
+        self._lost = False  # the reader's connection is down
 
     async def start(self) -> None:
         self._redis = redis_client(self.url)
@@ -201,12 +202,14 @@ class RedisBus(Bus):
             except asyncio.CancelledError:
                 raise
             except Exception as err:
-                log.warning(
-                    "bus: Redis cannot be reached (%s); retrying every %s s, live events "
-                    "resume from the outbox",
-                    err,
-                    self.retry_seconds,
-                )
+                if not self._lost:  # once per outage, not once per try
+                    self._lost = True
+                    log.warning(
+                        "bus: Redis cannot be reached (%s); retrying every %s s, live events "
+                        "resume from the outbox",
+                        err,
+                        self.retry_seconds,
+                    )
                 await asyncio.sleep(self.retry_seconds)
 
     def _reconnected(self, _connection) -> None:
@@ -217,6 +220,7 @@ class RedisBus(Bus):
         task.add_done_callback(self._resyncs.discard)
 
     async def _resync_all(self) -> None:
+        self._lost = False
         log.info("bus: reconnected to Redis; catching up from the outbox")
         subscribed = {c.decode() if isinstance(c, bytes) else c for c in self._pubsub.channels}
         lost = [self.prefix + c for c in self._channels if self.prefix + c not in subscribed]

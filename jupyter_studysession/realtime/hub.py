@@ -466,14 +466,14 @@ class RealtimeHub:
     def _done(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("realtime: background task failed", exc_info=task.exception())
+            _log_failure("background task", task.exception())
 
     @staticmethod
     async def _safely(awaitable) -> None:
         try:
             await awaitable
-        except Exception:
-            log.exception("realtime: callback failed")
+        except Exception as err:
+            _log_failure("callback", err)
 
     async def close(self) -> None:
         for timer in self._release_timers.values():
@@ -482,3 +482,12 @@ class RealtimeHub:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
+
+
+def _log_failure(what: str, err: BaseException) -> None:
+    """A failure in the background: one line while Redis or the database is away (every tab's
+    presence would log a traceback otherwise), a traceback for anything else."""
+    if (down := outage(err)) is not None:
+        log.warning("realtime: a %s failed: %s", what, down.reason)
+    else:
+        log.error("realtime: a %s failed", what, exc_info=err)
