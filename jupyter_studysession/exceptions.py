@@ -90,3 +90,41 @@ class DatabaseInUse(DatabaseNotReady):
     """Another server process uses this SQLite file without a shared bus."""
 
     reason = "database_in_use"
+
+
+class BusUnavailable(StudySessionError):
+    """Redis (the shared bus and presence store) cannot be reached right now: a read that
+    needs it answers 503; a committed write is still acknowledged (see docs/guarantees.md)."""
+
+    status = 503
+    reason = "bus_unavailable"
+    default_message = "Redis (the realtime bus) cannot be reached right now; try again shortly."
+
+
+class DatabaseUnavailable(StudySessionError):
+    """The connection to the database dropped during the request (the database restarted,
+    an administrator ended it). Nothing of the request was committed unless it says
+    otherwise; retry it (with its idempotency key, if it creates something)."""
+
+    status = 503
+    reason = "database_unavailable"
+    default_message = "The connection to the database was lost; try again."
+
+
+def outage(err: BaseException) -> StudySessionError | None:
+    """``err`` as a 503 if it says a part the server relies on cannot be reached right now
+    (Redis away, a database connection cut); None for any other error. The REST handlers
+    and the websocket answer these as 503 ``{message, reason}``, never as a 500."""
+    if isinstance(err, BusUnavailable | DatabaseUnavailable):
+        return err
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(err, DBAPIError) and err.connection_invalidated:
+        return DatabaseUnavailable(DatabaseUnavailable.default_message)
+    try:
+        from redis.exceptions import ConnectionError, TimeoutError
+    except ImportError:  # the scale extra is not installed: no Redis in use
+        return None
+    if isinstance(err, ConnectionError | TimeoutError):
+        return BusUnavailable(BusUnavailable.default_message)
+    return None

@@ -130,6 +130,12 @@ class StudySession(Base):
     __table_args__ = (
         # one session per occurrence of a series: materialising twice is harmless
         Index("uq_study_sessions_series_occurrence", "series_id", "occurrence_start", unique=True),
+        Index(
+            "uq_study_sessions_host_username_idempotency_key",
+            "host_username",
+            "idempotency_key",
+            unique=True,
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -160,6 +166,8 @@ class StudySession(Base):
     occurrence_start: Mapped[datetime | None]
     occurrence_edited: Mapped[bool] = mapped_column(Boolean, default=False)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # the host's idempotency key of the request that created it (see idempotency.py)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
     host: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     participants: Mapped[list[Participant]] = relationship(
@@ -256,6 +264,8 @@ class ChatMessage(Base):
         Index("ix_chat_messages_session_created", "session_id", "created_at"),
         Index("ix_chat_messages_group_created", "group_id", "created_at"),
         CheckConstraint("(session_id IS NULL) <> (group_id IS NULL)", name="one_conversation"),
+        # a sender's idempotency key names one message (see idempotency.py)
+        Index("uq_chat_messages_sender_idempotency_key", "sender", "idempotency_key", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -269,10 +279,14 @@ class ChatMessage(Base):
     created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class Goal(Base):
     __tablename__ = "goals"
+    __table_args__ = (
+        Index("uq_goals_created_by_idempotency_key", "created_by", "idempotency_key", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     session_id: Mapped[str] = mapped_column(
@@ -285,6 +299,7 @@ class Goal(Base):
     created_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class Notification(Base):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -28,6 +29,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from .exceptions import DatabaseInUse, DatabaseNotReady
+
+log = logging.getLogger(__name__)
 
 try:
     import fcntl
@@ -152,14 +155,19 @@ class Store:
         """One write transaction: committed when the block ends, rolled back on error.
 
         Callbacks registered with :func:`after_commit` run once the commit succeeded (this is
-        how realtime events are published: never for a change that was rolled back).
+        how realtime events are published: never for a change that was rolled back). Once
+        committed, the change stands: a callback that fails is logged, and neither stops the
+        others nor turns the write into an error for its caller.
         """
         self._check_ready()
         async with self._write_sessions() as db:
             async with db.begin():
                 yield db
             for callback in db.info.pop(AFTER_COMMIT, []):
-                await callback()
+                try:
+                    await callback()
+                except Exception:
+                    log.exception("store: a step after a committed write failed")
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -12,6 +12,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..idempotency import IdempotencyKey
 from ..orm import TimerPhase
 from .base import DescribeUser, Request, Response, kept_when_left_out
 from .sessions import (
@@ -86,6 +87,7 @@ class SendMessageOp(_Conversation):
     """Websocket op ``chat.send``: to a session room or a study group."""
 
     text: MessageText
+    idempotency_key: IdempotencyKey | None = None
 
 
 class EditMessageOp(Request):
@@ -152,6 +154,7 @@ class CreateGoalOp(CreateGoal):
     """Websocket op ``goal.create``."""
 
     session_id: ResourceId
+    idempotency_key: IdempotencyKey | None = None
 
 
 class UpdateGoalOp(UpdateGoal):

@@ -26,7 +26,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..bus import Bus
-from ..exceptions import InvalidInput, NotAuthorized, RateLimited, StudySessionError
+from ..exceptions import (
+    InvalidInput,
+    NotAuthorized,
+    RateLimited,
+    StudySessionError,
+    outage,
+)
 from ..identity import Identity
 from ..jsoninput import read_json, validate
 from .access import ACCESS_REVOKED, ChannelAccess, ChannelRule, Revocation, subscription_ended
@@ -123,6 +129,7 @@ class RealtimeHub:
         self.on_disconnect: list[Callable[[Connection], Awaitable[None]]] = []
         self.on_alive: list[Callable[[Connection], Awaitable[None]]] = []
         bus.set_listener(self.deliver)
+        bus.set_resync(self.resync)
         self.register_op("subscribe", self._subscribe_op, SubscribeOp)
         self.register_op("unsubscribe", self._unsubscribe_op, UnsubscribeOp)
 
@@ -200,9 +207,12 @@ class RealtimeHub:
             if isinstance(err, RateLimited):
                 error["retry_after"] = err.retry_after
             conn.reply({"re": ref, "ok": False, "error": error})
-        except Exception:
-            log.exception("realtime: op %r failed", envelope.get("op"))
-            error = {"code": "internal_error", "message": "The server failed; see its log."}
+        except Exception as err:
+            if (down := outage(err)) is not None:  # Redis or the database away: say so
+                error = {"code": down.reason, "message": down.message}
+            else:
+                log.exception("realtime: op %r failed", envelope.get("op"))
+                error = {"code": "internal_error", "message": "The server failed; see its log."}
             conn.reply({"re": ref, "ok": False, "error": error})
 
     def _take_token(self, conn: Connection) -> None:
@@ -331,6 +341,26 @@ class RealtimeHub:
         if held is not None and not held:
             self._forget_order(channel, keep_seq=True)
 
+    async def resync(self, channels: list[str] | None = None) -> None:
+        """The bus may have lost live events of ``channels`` (``None``: every channel with
+        subscribers here), as when Redis was away: catch the subscribers up from the outbox,
+        on the websockets they already have. Called by the bus."""
+        for channel in list(self._subscribers) if channels is None else channels:
+            subs = [c.subscriptions.get(channel) for c in self._subscribers.get(channel, ())]
+            seqs = [sub.last_seq for sub in subs if sub is not None]
+            if not seqs:
+                continue
+            since = min(seqs)
+            # nothing up to ``since`` is missing here: do not hold the replay for it
+            self._fanned[channel] = max(self._fanned.get(channel, 0), since)
+            while True:
+                events = await self.outbox.replay(channel, since)
+                for event in events:
+                    await self.deliver(channel, event.to_json())
+                    since = event.seq
+                if len(events) < 1000:
+                    break
+
     def _release(self, channel: str) -> None:
         """The missing event did not come: fan out what was held; subscribers that see the
         gap fetch it from the outbox."""
@@ -436,14 +466,14 @@ class RealtimeHub:
     def _done(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("realtime: background task failed", exc_info=task.exception())
+            _log_failure("background task", task.exception())
 
     @staticmethod
     async def _safely(awaitable) -> None:
         try:
             await awaitable
-        except Exception:
-            log.exception("realtime: callback failed")
+        except Exception as err:
+            _log_failure("callback", err)
 
     async def close(self) -> None:
         for timer in self._release_timers.values():
@@ -452,3 +482,12 @@ class RealtimeHub:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
+
+
+def _log_failure(what: str, err: BaseException) -> None:
+    """A failure in the background: one line while Redis or the database is away (every tab's
+    presence would log a traceback otherwise), a traceback for anything else."""
+    if (down := outage(err)) is not None:
+        log.warning("realtime: a %s failed: %s", what, down.reason)
+    else:
+        log.error("realtime: a %s failed", what, exc_info=err)

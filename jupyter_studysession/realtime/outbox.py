@@ -2,7 +2,9 @@
 
 A manager calls :meth:`Outbox.append` inside its transaction; the event gets the channel's next
 sequence number and is stored with the change it reports. After the commit it is published on
-the bus. A client that reconnects asks for ``seq > since`` and misses nothing.
+the bus. A client that reconnects asks for ``seq > since`` and misses nothing. If the bus
+fails to publish it, the write is still committed (and acknowledged as such): the bus has every
+replica catch up from here once it works again (:meth:`~jupyter_studysession.bus.Bus.missed`).
 
 The per-channel counter row is updated in the same transaction, which locks it until commit:
 two writers on one channel commit in sequence order, so a subscriber never sees seq 6 before
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..bus import Bus
 from ..clock import Clock
+from ..exceptions import BusUnavailable
 from ..orm import ChannelSequence, OutboxEvent
 from ..store import Store, after_commit
 
@@ -83,7 +86,11 @@ class Outbox:
         message = event.to_json()
 
         async def publish() -> None:
-            await self.bus.publish(channel, message)
+            try:
+                await self.bus.publish(channel, message)
+            except BusUnavailable:
+                # committed all the same: subscribers catch up from here when the bus is back
+                self.bus.missed(channel)
 
         after_commit(db, publish)
         return event

@@ -12,7 +12,8 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from pydantic import BaseModel, ValidationError
 from tornado import web
 
-from ..exceptions import InvalidInput, RateLimited, StudySessionError
+from ..exceptions import InvalidInput, RateLimited, StudySessionError, outage
+from ..idempotency import HEADER, parse_key
 from ..identity import Identity, identity_for
 from ..jsoninput import needs_body, read_json, validate
 
@@ -36,6 +37,8 @@ class Operation:
     query: type[BaseModel] | None = None
     status: int = 200
     content_type: str = "application/json"
+    idempotent: bool = False
+    """Takes an ``Idempotency-Key`` header (see :mod:`~jupyter_studysession.idempotency`)."""
 
 
 class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
@@ -86,6 +89,10 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
             raise InvalidInput("The request body must be a JSON object.", "invalid_json")
         return validate(model, body)
 
+    def idempotency_key(self) -> str | None:
+        """The request's ``Idempotency-Key`` header, checked (400 if malformed)."""
+        return parse_key(self.request.headers.get(HEADER))
+
     def parse_query(self, model: type[M]) -> M:
         data: dict[str, Any] = {}
         for name, values in self.request.query_arguments.items():
@@ -110,11 +117,16 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
+        if exc_info and (down := outage(exc_info[1])) is not None:
+            # Redis or the database away (a presence read, say): a 503 with a reason
+            kwargs["exc_info"] = (type(down), down, exc_info[2])
+            exc_info = kwargs["exc_info"]
         if exc_info and isinstance(exc_info[1], StudySessionError):
             status_code = exc_info[1].status
         super().send_error(status_code, **kwargs)
 
     def log_exception(self, typ, value, tb) -> None:
+        value = outage(value) or value
         if isinstance(value, StudySessionError):
             self.log.info(
                 "%s %s -> %s %s", self.request.method, self.request.path, value.status, value.reason

@@ -13,7 +13,7 @@ from jupyter_server.auth.decorator import allow_unauthenticated
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from .. import __version__
+from .. import __version__, idempotency
 from ..jsoninput import needs_body
 from .base import Operation, StudySessionHandler
 
@@ -29,6 +29,8 @@ ERRORS = {
     "409": "Conflicts with the current state",
     "413": "The request body is too large",
     "429": "Rate limited; see Retry-After",
+    "503": "Unavailable for now (the database is not ready, or Redis cannot be reached); "
+    "try again shortly",
 }
 
 
@@ -69,6 +71,16 @@ def build_openapi(handlers: list[tuple]) -> dict:
                         "schema": components[op.query.__name__]["properties"][name],
                     }
                 )
+        if op.idempotent:
+            entry["parameters"].append(
+                {
+                    "name": idempotency.HEADER,
+                    "in": "header",
+                    "required": False,
+                    "description": idempotency.DESCRIPTION,
+                    "schema": idempotency.SCHEMA,
+                }
+            )
         if op.body is not None:
             entry["requestBody"] = {
                 "required": needs_body(op.body),

@@ -208,6 +208,34 @@ describe('The session room with a real server', { timeout: 120_000 }, () => {
     bobChat.dispose();
   });
 
+  it('should post a message once when its answer is lost and the send is retried', async () => {
+    const chat = chatFor('bob');
+    await waitFor('the chat to load', () => chat.state.loaded);
+    const text = 'Sent once, although its answer was lost';
+    const socket = sockets.bob.latest;
+    const opened = sockets.bob.created.length;
+    // the server commits the message and answers; the answer never arrives
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string, ...args: unknown[]) => {
+      const frame = String(args[0]);
+      if (
+        event === 'message' &&
+        frame.startsWith('{"re"') &&
+        frame.includes(text)
+      ) {
+        socket.terminate();
+        return true;
+      }
+      return emit(event, ...args);
+    }) as typeof socket.emit;
+    await chat.send(text); // tried again by itself, with the same idempotency key
+    assert.ok(sockets.bob.created.length > opened, 'the client reconnected');
+    const history = await apis.bob.listMessages(session.id, null, 100);
+    assert.equal(history.items.filter(m => m.text === text).length, 1);
+    assert.equal(chat.state.messages.filter(m => m.text === text).length, 1);
+    chat.dispose();
+  });
+
   it('should share goals and the timer between both rooms', async () => {
     assert.equal(await rooms.bob.addGoal('Read chapter 3'), true);
     const goal = await waitFor('alice to see the goal', () =>

@@ -28,6 +28,7 @@ class MessagesHandler(StudySessionHandler):
             DescribeMessage,
             body=CreateMessage,
             status=201,
+            idempotent=True,
         ),
     }
 
@@ -40,8 +41,10 @@ class MessagesHandler(StudySessionHandler):
     @web.authenticated
     @authorized
     async def post(self, session_id):
-        request = self.parse_body(CreateMessage)
-        self.respond(await self.services.chat.send_message(self.actor, session_id, request), 201)
+        request, key = self.parse_body(CreateMessage), self.idempotency_key()
+        self.respond(
+            await self.services.chat.send_message(self.actor, session_id, request, key), 201
+        )
 
 
 class MessageHandler(StudySessionHandler):
@@ -76,7 +79,11 @@ class GroupMessagesHandler(StudySessionHandler):
             query=ListMessagesQuery,
         ),
         "post": Operation(
-            "Send a message to the group (members)", DescribeMessage, body=CreateMessage, status=201
+            "Send a message to the group (members)",
+            DescribeMessage,
+            body=CreateMessage,
+            status=201,
+            idempotent=True,
         ),
     }
 
@@ -89,9 +96,9 @@ class GroupMessagesHandler(StudySessionHandler):
     @web.authenticated
     @authorized
     async def post(self, group_id):
-        request = self.parse_body(CreateMessage)
+        request, key = self.parse_body(CreateMessage), self.idempotency_key()
         self.respond(
-            await self.services.chat.send_group_message(self.actor, group_id, request), 201
+            await self.services.chat.send_group_message(self.actor, group_id, request, key), 201
         )
 
 

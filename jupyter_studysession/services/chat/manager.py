@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ... import idempotency
 from ...clock import Clock
 from ...exceptions import Conflict, InvalidInput, NotAuthorized, NotFound, StudySessionError
 from ...identity import Identity
@@ -179,14 +180,14 @@ class ChatManager:
         return await self.list_conversation(actor, group_chat(group_id), query)
 
     async def send_message(
-        self, actor: Identity, session_id: str, request: CreateMessage
+        self, actor: Identity, session_id: str, request: CreateMessage, key: str | None = None
     ) -> DescribeMessage:
-        return await self.send_to(actor, session_chat(session_id), request)
+        return await self.send_to(actor, session_chat(session_id), request, key)
 
     async def send_group_message(
-        self, actor: Identity, group_id: str, request: CreateMessage
+        self, actor: Identity, group_id: str, request: CreateMessage, key: str | None = None
     ) -> DescribeMessage:
-        return await self.send_to(actor, group_chat(group_id), request)
+        return await self.send_to(actor, group_chat(group_id), request, key)
 
     async def edit_message(
         self,
@@ -286,11 +287,20 @@ class ChatManager:
         return ListMessages(items=page, next_before=page[0].id if more else None)
 
     async def send_to(
-        self, actor: Identity, conv: Conversation, request: CreateMessage
+        self, actor: Identity, conv: Conversation, request: CreateMessage, key: str | None = None
     ) -> DescribeMessage:
-        """Post ``request.text`` as the actor; broadcast as ``chat.message``."""
+        """Post ``request.text`` as the actor; broadcast as ``chat.message``.
+
+        With an idempotency ``key`` the actor sent before, the message that request created
+        is returned and nothing changes, even if the chat has closed since (409 if the key
+        was used for another message; see :mod:`~jupyter_studysession.idempotency`)."""
+        if (sent := await self._sent_before(actor, conv, request, key)) is not None:
+            return sent
         async with self.store.transaction() as db:
             container, _ = await writable(db, conv, actor)
+            # again under the conversation's lock: a retry may have raced the first request
+            if (earlier := await self._earlier(db, actor, conv, request, key)) is not None:
+                return describe_message(earlier, await db.get(User, actor.username))
             self.limiter.hit("chat", actor.username, self.limit)
             now = self.clock.now()
             message = ChatMessage(
@@ -298,12 +308,41 @@ class ChatManager:
                 sender=actor.username,
                 text=request.text,
                 created_at=await self._next_time(db, conv, now),
+                idempotency_key=key,
             )
             setattr(message, conv.column.key, conv.id)
             db.add(message)
             if conv.kind == "session":
                 container.last_activity_at = now
             return await self._publish(db, message, "chat.message")
+
+    async def _sent_before(
+        self, actor: Identity, conv: Conversation, request: CreateMessage, key: str | None
+    ) -> DescribeMessage | None:
+        if key is None:
+            return None
+        async with self.store.read() as db:
+            earlier = await self._earlier(db, actor, conv, request, key)
+            if earlier is None:
+                return None
+            return describe_message(earlier, await db.get(User, actor.username))
+
+    @staticmethod
+    async def _earlier(
+        db: AsyncSession,
+        actor: Identity,
+        conv: Conversation,
+        request: CreateMessage,
+        key: str | None,
+    ) -> ChatMessage | None:
+        """The message the actor sent earlier with ``key``, if it was this same request."""
+        earlier = await idempotency.earlier(db, ChatMessage.sender, key, actor.username)
+        if earlier is None:
+            return None
+        expected = {conv.column.key: conv.id}
+        if earlier.edited_at is None and earlier.deleted_at is None:  # else its text changed
+            expected["text"] = request.text
+        return idempotency.same_or_reused(earlier, **expected)
 
     # -- typing --------------------------------------------------------------------------
 

@@ -26,9 +26,13 @@ def register_ops(hub: RealtimeHub, chat: ChatManager) -> None:
     async def send(conn: Connection, op: SendMessageOp) -> dict:
         request = CreateMessage(text=op.text)
         if op.group_id is not None:
-            message = await chat.send_group_message(conn.identity, op.group_id, request)
+            message = await chat.send_group_message(
+                conn.identity, op.group_id, request, op.idempotency_key
+            )
         else:
-            message = await chat.send_message(conn.identity, op.session_id, request)
+            message = await chat.send_message(
+                conn.identity, op.session_id, request, op.idempotency_key
+            )
         return message.model_dump(mode="json")
 
     async def edit(conn: Connection, op: EditMessageOp) -> dict:

@@ -13,7 +13,11 @@ class GoalsHandler(StudySessionHandler):
     openapi = {
         "get": Operation("List a session's goals, in order (participants, staff)", ListGoals),
         "post": Operation(
-            "Add a goal at the end (joined participants)", DescribeGoal, body=CreateGoal, status=201
+            "Add a goal at the end (joined participants)",
+            DescribeGoal,
+            body=CreateGoal,
+            status=201,
+            idempotent=True,
         ),
     }
 
@@ -25,8 +29,10 @@ class GoalsHandler(StudySessionHandler):
     @web.authenticated
     @authorized
     async def post(self, session_id):
-        request = self.parse_body(CreateGoal)
-        self.respond(await self.services.goals.create_goal(self.actor, session_id, request), 201)
+        request, key = self.parse_body(CreateGoal), self.idempotency_key()
+        self.respond(
+            await self.services.goals.create_goal(self.actor, session_id, request, key), 201
+        )
 
 
 class GoalHandler(StudySessionHandler):

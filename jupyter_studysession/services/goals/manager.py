@@ -17,6 +17,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ... import idempotency
 from ...clock import Clock
 from ...exceptions import Conflict, InvalidInput, NotAuthorized, NotFound
 from ...identity import Identity
@@ -51,12 +52,20 @@ class GoalManager:
             return _list(goals)
 
     async def create_goal(
-        self, actor: Identity, session_id: str, request: CreateGoal
+        self, actor: Identity, session_id: str, request: CreateGoal, key: str | None = None
     ) -> DescribeGoal:
-        """Add a goal at the end of the list (joined participants)."""
+        """Add a goal at the end of the list (joined participants).
+
+        With an idempotency ``key`` the actor used before, the goal that request created is
+        returned and nothing changes (see :mod:`~jupyter_studysession.idempotency`)."""
         now = self.clock.now()
         async with self.store.transaction() as db:
+            if (earlier := await _earlier(db, actor, session_id, key)) is not None:
+                return DescribeGoal.model_validate(earlier)
             session = await self._writable_session(db, session_id, actor)
+            # again under the session's lock: a retry may have raced the first request
+            if (earlier := await _earlier(db, actor, session_id, key)) is not None:
+                return DescribeGoal.model_validate(earlier)
             count = await db.scalar(select(func.count()).where(Goal.session_id == session_id))
             if count >= self.max_goals:
                 raise Conflict(
@@ -71,6 +80,7 @@ class GoalManager:
                 position=count,
                 created_by=actor.username,
                 created_at=now,
+                idempotency_key=key,
             )
             db.add(goal)
             await db.flush()
@@ -234,3 +244,14 @@ def _list(goals: list[Goal]) -> ListGoals:
 
 def _json(goal: DescribeGoal) -> dict:
     return goal.model_dump(mode="json")
+
+
+async def _earlier(
+    db: AsyncSession, actor: Identity, session_id: str, key: str | None
+) -> Goal | None:
+    """The goal the actor created earlier with ``key`` in this session (409 if the key
+    created one elsewhere). Its title may have changed since: a retry still finds it."""
+    earlier = await idempotency.earlier(db, Goal.created_by, key, actor.username)
+    if earlier is None:
+        return None
+    return idempotency.same_or_reused(earlier, session_id=session_id)

@@ -26,7 +26,7 @@ def register_ops(hub: RealtimeHub, goals: GoalManager) -> None:
 
     async def create(conn: Connection, op: CreateGoalOp) -> dict:
         request = CreateGoal(title=op.title, description=op.description)
-        goal = await goals.create_goal(conn.identity, op.session_id, request)
+        goal = await goals.create_goal(conn.identity, op.session_id, request, op.idempotency_key)
         return goal.model_dump(mode="json")
 
     async def update(conn: Connection, op: UpdateGoalOp) -> dict:

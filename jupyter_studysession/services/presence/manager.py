@@ -31,7 +31,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import bindparam, select, update
 
 from ...clock import Clock
-from ...exceptions import NotAuthorized
+from ...exceptions import NotAuthorized, outage
 from ...identity import Identity
 from ...models import (
     DescribePresence,
@@ -308,8 +308,11 @@ class PresenceManager:
         self._flusher = None
         if task.cancelled():
             return
-        if task.exception() is not None:
-            log.error("presence: broadcasting changes failed", exc_info=task.exception())
+        if (err := task.exception()) is not None:
+            if (down := outage(err)) is not None:  # Redis is away: one line, no traceback
+                log.warning("presence: broadcasting changes failed: %s", down.reason)
+            else:
+                log.error("presence: broadcasting changes failed", exc_info=err)
         if self._changed or self._seen_due:  # what came in meanwhile
             self._schedule_flush()
 

@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 
 from traitlets import Int, Unicode
 
+from ...bus import redis_client
 from .store import (
     ACTIVITY_FIELDS,
     USER_FIELDS,
@@ -189,9 +190,7 @@ class RedisPresenceStore(PresenceStore):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        import redis.asyncio as redis
-
-        self._redis = redis.from_url(self.url)
+        self._redis = redis_client(self.url)
         self._open_tab = self._redis.register_script(_OPEN_TAB)
         self._touch_tab = self._redis.register_script(_TOUCH_TAB)
         self._close_tab = self._redis.register_script(_CLOSE_TAB)

@@ -35,6 +35,7 @@ class SessionsHandler(StudySessionHandler):
             DescribeSession,
             body=CreateSession,
             status=201,
+            idempotent=True,
         ),
     }
 
@@ -47,8 +48,8 @@ class SessionsHandler(StudySessionHandler):
     @web.authenticated
     @authorized
     async def post(self):
-        request = self.parse_body(CreateSession)
-        self.respond(await self.services.sessions.create_session(self.actor, request), 201)
+        request, key = self.parse_body(CreateSession), self.idempotency_key()
+        self.respond(await self.services.sessions.create_session(self.actor, request, key), 201)
 
 
 class BrowseSessionsHandler(StudySessionHandler):

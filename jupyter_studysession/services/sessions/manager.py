@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from ... import idempotency
 from ...audit import Audit
 from ...clock import Clock
-from ...exceptions import Conflict, NotFound
+from ...exceptions import Conflict, InvalidInput, NotFound
 from ...identity import SYSTEM, Identity
 from ...models import (
     CleanupResult,
@@ -86,6 +88,7 @@ async def add_session(
     invite: Sequence[str] = (),
     join: Sequence[str] = (),
     start: bool = False,
+    key: str | None = None,
 ) -> StudySession:
     """Insert a session hosted by ``host`` into the caller's transaction: the host joined,
     ``invite`` invited by the host, ``join`` joined at once; ``start`` makes it active now.
@@ -105,6 +108,7 @@ async def add_session(
         created_at=now,
         updated_at=now,
         last_activity_at=now,
+        idempotency_key=key,
     )
     db.add(session)
     await db.flush()
@@ -144,16 +148,48 @@ class SessionManager:
 
     # -- create and read -----------------------------------------------------------------
 
-    async def create_session(self, actor: Identity, request: CreateSession) -> DescribeSession:
-        """Create a scheduled session hosted by ``actor`` and invite ``request.invite``."""
+    async def create_session(
+        self, actor: Identity, request: CreateSession, key: str | None = None
+    ) -> DescribeSession:
+        """Create a scheduled session hosted by ``actor`` and invite ``request.invite``.
+
+        With an idempotency ``key`` the actor used before, the session that request created
+        is returned and nothing changes (see :mod:`~jupyter_studysession.idempotency`); keys
+        name single sessions, not series."""
+        if key is not None:
+            if request.recurrence is not None:
+                raise InvalidInput(
+                    f"{idempotency.HEADER}: not for a series (recurrence); create it without.",
+                    "invalid_idempotency_key",
+                )
+            if (earlier := await self._created_before(actor, key)) is not None:
+                return earlier
         check_start(request.scheduled_at, self.clock.now(), self.policy.join_window)
         self.limiter.hit("create_session", actor.username, self.policy.create_limit)
         if request.recurrence is not None:
             return await self.schedules.create_series(actor, request)
+        try:
+            return await self._create_session(actor, request, key)
+        except IntegrityError:
+            # a concurrent try with the same key committed first: answer what it created
+            if key is None or (earlier := await self._created_before(actor, key)) is None:
+                raise
+            return earlier
+
+    async def _created_before(self, actor: Identity, key: str) -> DescribeSession | None:
+        async with self.store.read() as db:
+            session = await idempotency.earlier(db, StudySession.host_username, key, actor.username)
+            if session is None:
+                return None
+            return await describe_session(db, session, actor, self.policy.join_window)
+
+    async def _create_session(
+        self, actor: Identity, request: CreateSession, key: str | None
+    ) -> DescribeSession:
         now = self.clock.now()
         invitees = [u for u in dict.fromkeys(request.invite) if u != actor.username]
         async with self.store.transaction() as db:
-            session = await add_session(db, actor, request, now, invite=invitees)
+            session = await add_session(db, actor, request, now, invite=invitees, key=key)
             await self.notifications.notify(
                 db,
                 invitees,

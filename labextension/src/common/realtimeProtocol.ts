@@ -212,9 +212,14 @@ export interface IRealtimeOps {
     result: IPresencePreferences;
   };
   /** A session's chat (`session_id`) or a study group's (`group_id`). */
+  /**
+   * `idempotency_key`: the same key for every try of one message, so that a
+   * retry returns the message the first try created (see `newIdempotencyKey`).
+   */
   'chat.send': {
-    payload:
-      { session_id: string; text: string } | { group_id: string; text: string };
+    payload: (
+      { session_id: string; text: string } | { group_id: string; text: string }
+    ) & { idempotency_key?: string };
     result: IChatMessage;
   };
   'chat.edit': {
@@ -228,7 +233,12 @@ export interface IRealtimeOps {
     result: { broadcast: boolean };
   };
   'goal.create': {
-    payload: { session_id: string; title: string; description?: string };
+    payload: {
+      session_id: string;
+      title: string;
+      description?: string;
+      idempotency_key?: string;
+    };
     result: IGoal;
   };
   /** Only the fields given change; `position` moves the goal (0 is the first). */
@@ -376,6 +386,31 @@ export type RealtimeEvent = { [K in EventType]: IRealtimeEvent<K> }[EventType];
 /** Codes of the errors the client makes itself (the others come from the server). */
 export const TIMEOUT_CODE = 'timeout';
 export const DISCONNECTED_CODE = 'disconnected';
+
+/**
+ * Errors after which an op may or may not have taken effect (the answer was
+ * lost), or that pass by themselves: retried with the op's idempotency key,
+ * such an op takes effect at most once.
+ */
+export const UNCERTAIN_CODES: ReadonlySet<string> = new Set([
+  TIMEOUT_CODE,
+  DISCONNECTED_CODE,
+  'internal_error',
+  'bus_unavailable',
+  'database_unavailable'
+]);
+
+/**
+ * A new idempotency key for one thing the user creates (a chat message): 32
+ * hex digits, within the server's limits (1-64 of `A-Z a-z 0-9 _ - . :`).
+ * `crypto.getRandomValues`, unlike `crypto.randomUUID`, also works on a
+ * JupyterLab served over plain http.
+ */
+export function newIdempotencyKey(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
+}
 export const DISPOSED_CODE = 'disposed';
 
 /**

@@ -25,8 +25,12 @@ export function GroupChat(props: IGroupChatProps): React.ReactElement {
       me={me}
       title="Group chat"
       loadPage={before => listGroupMessages(groupId, before)}
-      send={text =>
-        realtime().request('chat.send', { group_id: groupId, text })
+      send={(text, key) =>
+        realtime().request('chat.send', {
+          group_id: groupId,
+          text,
+          idempotency_key: key
+        })
       }
       edit={(messageId, text) =>
         realtime().request('chat.edit', { message_id: messageId, text })

@@ -22,7 +22,8 @@ export interface IChatProps {
   me: string;
   /** The page of history before the message `before` (the newest for `null`). */
   loadPage(before: string | null): Promise<IChatPage>;
-  send(text: string): Promise<ChatMessage>;
+  /** `key`: the message's idempotency key, the same for every try. */
+  send(text: string, key: string): Promise<ChatMessage>;
   edit(messageId: string, text: string): Promise<ChatMessage>;
   /** Delete, leaving a tombstone. */
   remove(messageId: string): Promise<ChatMessage>;
@@ -62,7 +63,7 @@ export function Chat(props: IChatProps): React.ReactElement {
         client: client ?? realtime(),
         source: {
           loadPage: before => latest.current.loadPage(before),
-          send: text => latest.current.send(text),
+          send: (text, key) => latest.current.send(text, key),
           edit: (id, text) => latest.current.edit(id, text),
           remove: id => latest.current.remove(id),
           typing: () => latest.current.typing?.() ?? Promise.resolve()

@@ -5,6 +5,11 @@
  * over REST through the `IChatSource` given by the owner.
  */
 import type { IChannelListener, ISubscriptionStatus } from '../common/realtime';
+import {
+  newIdempotencyKey,
+  RealtimeError,
+  UNCERTAIN_CODES
+} from '../common/realtimeProtocol';
 import { errorMessage, Store } from '../common/store';
 import {
   ChatMessage,
@@ -17,6 +22,11 @@ import {
   TYPING_VISIBLE_MS
 } from './chatState';
 
+/** How many times a send is tried when its answer is uncertain. */
+const SEND_TRIES = 3;
+/** The pause between two tries of a send (ms). */
+const SEND_RETRY_MS = 1000;
+
 /** One page of history, oldest first; `next_before` pages further back. */
 export interface IChatPage {
   items: ChatMessage[];
@@ -27,7 +37,8 @@ export interface IChatPage {
 export interface IChatSource {
   /** The newest page before the message `before` (the newest page for `null`). */
   loadPage(before: string | null): Promise<IChatPage>;
-  send(text: string): Promise<ChatMessage>;
+  /** `key`: the message's idempotency key, the same for every try. */
+  send(text: string, key: string): Promise<ChatMessage>;
   edit(messageId: string, text: string): Promise<ChatMessage>;
   /** Delete, leaving a tombstone. */
   remove(messageId: string): Promise<ChatMessage>;
@@ -142,11 +153,36 @@ export class ChatModel extends Store<IChatSnapshot> {
     }
   }
 
-  /** Send a message; rejects with the server's error (the caller keeps the draft). */
+  /**
+   * Send a message; rejects with the server's error (the caller keeps the
+   * draft). The message has one idempotency key for all its tries: a send
+   * whose answer was lost (the connection dropped, the server was briefly
+   * unavailable) is tried again by itself, and the user's own retry of the
+   * same draft reuses the key, so the message is never posted twice.
+   */
   async send(text: string): Promise<void> {
     this._lastTypingSent = 0;
-    const message = await this._source.send(text);
-    this._receive(message, false);
+    if (this._draft === null || this._draft.text !== text) {
+      this._draft = { text, key: newIdempotencyKey() };
+    }
+    const draft = this._draft;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const message = await this._source.send(text, draft.key);
+        if (this._draft === draft) {
+          this._draft = null; // sent: the next message gets a new key
+        }
+        this._receive(message, false);
+        return;
+      } catch (error) {
+        const uncertain =
+          error instanceof RealtimeError && UNCERTAIN_CODES.has(error.code);
+        if (!uncertain || attempt >= SEND_TRIES || this.isDisposed) {
+          throw error;
+        }
+        await new Promise(resolve => setTimeout(resolve, SEND_RETRY_MS));
+      }
+    }
   }
 
   async edit(messageId: string, text: string): Promise<void> {
@@ -258,5 +294,7 @@ export class ChatModel extends Store<IChatSnapshot> {
   /** Tells the current load of the newest page from stale ones. */
   private _generation = 0;
   private _lastTypingSent = 0;
+  /** The message being sent (or whose send failed) and its idempotency key. */
+  private _draft: { text: string; key: string } | null = null;
   private _typingTimer: ReturnType<typeof setTimeout> | null = null;
 }

@@ -274,7 +274,12 @@ export class RoomModel extends Store<IRoomSnapshot> {
     const id = this.sessionId;
     return {
       loadPage: before => this._api.listMessages(id, before),
-      send: text => this._client.request('chat.send', { session_id: id, text }),
+      send: (text, key) =>
+        this._client.request('chat.send', {
+          session_id: id,
+          text,
+          idempotency_key: key
+        }),
       edit: (messageId, text) =>
         this._client.request('chat.edit', { message_id: messageId, text }),
       remove: messageId =>
