@@ -51,6 +51,8 @@ class VisitManager:
 
     async def list_visits(self, host: Identity, visitor: str) -> ListVisits:
         """The active sessions ``host`` hosts that ``visitor`` has joined."""
+        if visitor == host.username:
+            return ListVisits(items=[])  # on their own server, they are no visitor
         async with self.store.read() as db:
             rows = await db.execute(
                 select(StudySession, StudyNotebook)
@@ -72,7 +74,6 @@ class VisitManager:
                     notebook_path=_location(session, notebook),
                 )
                 for session, notebook in rows
-                if visitor != host.username
             ]
         return ListVisits(items=items)
 
