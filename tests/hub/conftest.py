@@ -103,6 +103,19 @@ class CourseHub:
             time.sleep(0.5)
         raise TimeoutError(f"{username}'s server did not start; see {self.log}")
 
+    def stop_servers(self, usernames, timeout: float = 60) -> None:
+        """Stop the users' servers through the hub, which kills one that is slow to exit (a
+        server left holding a notebook's collaboration room can hang on exit: stopped with
+        the hub itself, it would outlive it)."""
+        for username in usernames:
+            self.api("DELETE", f"users/{username}/server")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            users = [self.api("GET", f"users/{u}").json() for u in usernames]
+            if not any(user["servers"] for user in users):
+                return
+            time.sleep(0.5)
+
     def shared_with(self, owner: str) -> set[str]:
         """Who ``owner``'s default server is shared with, as the hub says."""
         reply = self.api("GET", f"shares/{owner}/")
@@ -235,6 +248,8 @@ def course_hub(request, tmp_path_factory):
             hub.start_server(user)
         yield hub
     finally:
+        with contextlib.suppress(Exception):
+            hub.stop_servers(("alice", "bob", "tina"))
         _stop(hub.process)
         if drop is not None:
             drop()
