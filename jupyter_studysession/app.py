@@ -41,8 +41,9 @@ from .services.docs.manager import DocRoomManager
 from .services.docs.room import DocLimits
 from .services.follow import handlers as follow_handlers
 from .services.follow.manager import FollowManager, FollowPolicy
-from .services.follow.notebooks import ContentsNotebooks
+from .services.follow.notebooks import ContentsNotebooks, UncheckedNotebooks
 from .services.follow.ops import register_ops as register_follow_ops
+from .services.follow.visits import VisitManager
 from .services.goals import handlers as goal_handlers
 from .services.goals.manager import GoalManager
 from .services.goals.ops import register_ops as register_goal_ops
@@ -139,6 +140,7 @@ class Services:
     shares: ShareManager | None = None
     hub_roster: HubRoster | None = None
     follow: FollowManager | None = None
+    visits: VisitManager | None = None
     media: MediaManager | None = None
     docs: DocRoomManager | None = None
     handlers: list = field(default_factory=list)
@@ -753,6 +755,7 @@ class StudySessionApp(ExtensionApp):
             groups=GroupManager(store, clock, notifications, outbox),
             group_sessions=group_sessions,
             follow=follow,
+            visits=VisitManager(store, follow),
         )
 
     def initialize_settings(self):
@@ -763,7 +766,11 @@ class StudySessionApp(ExtensionApp):
             return
         self.services = self.build_services(self.serverapp.event_logger)
         contents = self.serverapp.contents_manager
-        self.services.follow.notebooks = ContentsNotebooks(contents)
+        if HubShares(parent=self).enabled:
+            # the study notebooks are on the hosts' own servers, which check them (hub/forward.py)
+            self.services.follow.notebooks = UncheckedNotebooks()
+        else:
+            self.services.follow.notebooks = ContentsNotebooks(contents)
         # study notebooks move along when renamed on this server, and rooms hear of deletes
         self.serverapp.event_logger.add_listener(
             schema_id=contents.event_schema_id, listener=self._contents_changed

@@ -5,8 +5,13 @@ When ``c.StudySessionApp.service_url`` is set (for example through the spawner's
 under ``studysession/api/`` (REST and websockets) is sent on to the study service with this
 server's own hub API token (``$JUPYTERHUB_API_TOKEN``). The service asks the hub whose token it is,
 so the student's identity is proven by the hub; nothing the student's browser sends (headers,
-cookies, its own token) is passed on. Only the server's owner may use it: a visitor who was given
-access to this server (a share) would otherwise act as the owner, so they get 403.
+cookies, its own token) is passed on. Only the server's owner may use it as themselves: a
+visitor who was given access to this server (a share: a participant following the host through
+the study notebook) would otherwise act as the owner. A visitor gets three read-only routes,
+sent to the service's ``visitors/<visitor>/...`` with the visitor named (:func:`route`): the
+sessions they may follow here, a session's follow state, and a realtime websocket that may only
+subscribe to those sessions' ``follow:<id>``. The service checks that this server's owner hosts
+the session and that the visitor joined it. Everything else is 403 ``not_server_owner``.
 
 The token needs the scope ``access:services!service=<service name>``
 (``c.Spawner.server_token_scopes``); see ``docs/hub.md``.
@@ -15,7 +20,9 @@ The token needs the scope ``access:services!service=<service name>``
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import urllib.parse
 from dataclasses import dataclass
 
@@ -28,6 +35,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
 from ..exceptions import NotAuthorized, StudySessionError
 from ..services.base import AUTH_RESOURCE, StudySessionHandler
+from ..services.follow.notebooks import ContentsNotebooks
 
 REQUEST_HEADERS = ("Content-Type", "Accept")
 """The only request headers passed on; everything else (cookies, ``Authorization``, any
@@ -84,12 +92,36 @@ class Upstream:
         return {"Authorization": f"token {self.token}"}
 
 
-def check_owner(upstream: Upstream, username: str) -> None:
-    if username != upstream.owner:
-        raise NotAuthorized(
-            f"The Study panel works on your own server; this one belongs to {upstream.owner}.",
-            "not_server_owner",
-        )
+VISITOR_ROUTES = (
+    ("GET", re.compile(r"visits"), "sessions"),
+    ("GET", re.compile(r"sessions/([^/]+)/follow"), r"sessions/\1/follow"),
+    ("WS", re.compile(r"ws"), "ws"),
+)
+"""What a visitor of this server may ask, and where it goes under ``visitors/<visitor>/``."""
+
+NOTEBOOK_FIELDS = (
+    ("PUT", re.compile(r"sessions/[^/]+/notebook"), "path"),
+    ("POST", re.compile(r"notebook-sessions"), "notebook_path"),
+)
+"""Requests that name a study notebook, and the body field that does: the notebook is on this
+server (the host's), so it is checked here, by this server's contents manager, before the
+request goes on (the service, with ``c.HubShares.enabled``, only normalises the path)."""
+
+
+def route(upstream: Upstream, username: str, method: str, path: str) -> str:
+    """The service path for ``method path`` asked by ``username`` on this server: the same
+    for its owner; for a visitor one of :data:`VISITOR_ROUTES`, else 403."""
+    if username == upstream.owner:
+        return path
+    for allowed, pattern, target in VISITOR_ROUTES:
+        if method == allowed and pattern.fullmatch(path):
+            visitor = urllib.parse.quote(username, safe="")
+            return f"visitors/{visitor}/" + pattern.sub(target, path)
+    raise NotAuthorized(
+        f"The Study panel works on your own server; this one belongs to {upstream.owner}. "
+        "Here you can follow the study notebook of a session you joined.",
+        "not_server_owner",
+    )
 
 
 class ForwardHandler(StudySessionHandler):
@@ -103,7 +135,8 @@ class ForwardHandler(StudySessionHandler):
         return self.settings[SETTINGS_KEY]
 
     async def _forward(self, path: str) -> None:
-        check_owner(self.upstream, self.current_user.username)
+        path = route(self.upstream, self.current_user.username, self.request.method, path)
+        await self._check_notebook(path)
         headers = dict(self.upstream.headers)
         for name in REQUEST_HEADERS:
             if name in self.request.headers:
@@ -135,6 +168,17 @@ class ForwardHandler(StudySessionHandler):
         else:
             self.finish(response.body)
 
+    async def _check_notebook(self, path: str) -> None:
+        """400/404 for a study notebook that is not a notebook on this server."""
+        for method, pattern, name in NOTEBOOK_FIELDS:
+            if self.request.method == method and pattern.fullmatch(path):
+                try:
+                    notebook = json.loads(self.request.body or b"{}").get(name)
+                except (ValueError, AttributeError):
+                    return  # the service answers what is wrong with the body
+                if isinstance(notebook, str):
+                    await ContentsNotebooks(self.contents_manager).check(notebook)
+
     @web.authenticated
     @authorized  # the action (read, write) comes from the request's method
     async def get(self, path):
@@ -163,11 +207,11 @@ class ForwardWebSocketHandler(
     async def get(self, path, *args, **kwargs):
         upstream: Upstream = self.settings[SETTINGS_KEY]
         try:
-            check_owner(upstream, self.current_user.username)
+            target = route(upstream, self.current_user.username, "WS", path)
         except NotAuthorized as err:
             raise web.HTTPError(403, err.message) from err
         request = HTTPRequest(
-            upstream.target(path, self.request.query_arguments, scheme="ws"),
+            upstream.target(target, self.request.query_arguments, scheme="ws"),
             headers=upstream.headers,
             request_timeout=upstream.timeout_seconds,
         )

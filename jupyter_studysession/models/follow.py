@@ -95,6 +95,19 @@ class DescribeFollow(Response):
     can_lead: bool = Field(False, description="Whether the caller may take the lead now.")
 
 
+class DescribeVisit(Response):
+    """A session a visitor of its host's server may follow there (``visitors/<name>/sessions``)."""
+
+    session_id: str
+    title: str
+    host: str
+    notebook_path: str | None = None
+
+
+class ListVisits(Response):
+    items: list[DescribeVisit]
+
+
 # -- websocket ops ---------------------------------------------------------------------------
 
 

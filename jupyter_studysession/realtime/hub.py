@@ -68,6 +68,10 @@ class Connection:
     id: int = 0
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     closed: bool = False
+    # a read-only connection relayed by another server for this identity (a visitor of the
+    # host's server, docs/hub.md): it may only subscribe, to the channels ``relay`` lets
+    # through; no other op, and it is no tab of theirs (no presence)
+    relay: Callable[[str], Awaitable[None]] | None = None
     # per-connection rate limit: a token bucket
     tokens: float = 0.0
     refilled: float = field(default_factory=time.monotonic)
@@ -85,6 +89,9 @@ def valid_id(ref: Any) -> bool:
     if isinstance(ref, str):
         return len(ref) <= 64
     return ref is None or (type(ref) is int and abs(ref) < 2**53)
+
+
+RELAYED_OPS = frozenset({"subscribe", "unsubscribe"})
 
 
 class SubscribeOp(BaseModel):
@@ -167,7 +174,7 @@ class RealtimeHub:
 
     def alive(self, conn: Connection) -> None:
         """The connection answered a websocket ping: it is alive (presence counts on it)."""
-        if not conn.closed:
+        if not conn.closed and conn.relay is None:
             for callback in self.on_alive:
                 self.spawn(callback(conn))
 
@@ -196,6 +203,8 @@ class RealtimeHub:
             op = self._ops.get(name) if isinstance(name, str) else None
             if op is None:
                 raise InvalidInput(f"Unknown op {name!r}.", "unknown_op")
+            if conn.relay is not None and name not in RELAYED_OPS:
+                raise NotAuthorized("This connection only follows; it cannot act.", "read_only")
             self._take_token(conn)
             payload: Any = {k: v for k, v in envelope.items() if k not in ("id", "op")}
             if op.model is not None:
@@ -242,6 +251,8 @@ class RealtimeHub:
         and continues from the returned ``seq``.
         """
         mark = self.access.mark()
+        if conn.relay is not None:
+            await conn.relay(channel)
         await self.authorize(conn.identity, channel)
         if channel in conn.subscriptions:
             await self._unsubscribe(conn, channel)
@@ -264,7 +275,7 @@ class RealtimeHub:
                 sub.last_seq, reset = current, True
         await self._ensure_still_allowed(conn, sub, mark)
         self._flush(conn, sub)
-        for callback in self.on_subscribe:
+        for callback in self.on_subscribe if conn.relay is None else ():
             await self._safely(callback(conn, channel))
         return {"channel": channel, "seq": sub.last_seq, "reset": reset}
 

@@ -196,14 +196,41 @@ def _start(tmp: Path, db_url: str) -> CourseHub:
     raise TimeoutError(f"The course hub did not start; see {log}")
 
 
+def _descendants(pid: int) -> dict[int, str]:
+    """The processes under ``pid`` (the proxy, the service, the students' servers and their
+    kernels), with their command lines."""
+    listing = subprocess.run(
+        ["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True
+    )
+    children: dict[int, list[tuple[int, str]]] = {}
+    for line in listing.stdout.splitlines():
+        child, parent, args = [*line.split(None, 2), ""][:3]
+        children.setdefault(int(parent), []).append((int(child), args))
+    found, todo = {}, [pid]
+    while todo:
+        for child, args in children.get(todo.pop(), []):
+            found[child] = args
+            todo.append(child)
+    return found
+
+
 def _stop(process: subprocess.Popen) -> None:
-    """Stop the hub (it stops the proxy, the service and the servers), then its group."""
+    """Stop the hub (it stops the proxy, the service and the servers), then its group, then
+    whatever it started that is still running: a server can hang on exit (a visitor's
+    collaboration room) and, in a session of its own, would outlive the hub."""
+    started = _descendants(process.pid)
     process.send_signal(signal.SIGTERM)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(30)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(5)
+    running = subprocess.run(["ps", "-ww", "-eo", "pid=,args="], capture_output=True, text=True)
+    for line in running.stdout.splitlines():
+        pid, _, args = line.strip().partition(" ")
+        if started.get(int(pid)) == args.strip():  # the same process, not a reused pid
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
 
 
 @pytest.fixture(

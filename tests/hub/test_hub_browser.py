@@ -1,11 +1,13 @@
 """Two students on the course hub, each in their own JupyterLab on their own server: they log
 in through the hub's login page, see the same session in the Study sidebar, chat live, and one
-of them, a TA by hub group, admits the other from the office-hours queue."""
+of them, a TA by hub group, admits the other from the office-hours queue. And a participant,
+in JupyterLab on the host's server, follows the host through the study notebook."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,49 @@ def test_two_students_meet_chat_and_one_admits_the_other_as_a_ta(course_hub, chr
         hosted = hub.study("bob", "GET", "sessions?status=active&role=host").json()["items"]
         for each in hosted:
             hub.study("bob", "POST", f"sessions/{each['id']}/end")
+
+
+@pytest.mark.parametrize("course_hub", ["sqlite"], indirect=True)
+def test_a_participant_follows_the_host_in_jupyterlab_on_the_hosts_server(course_hub, chromium):
+    from playwright.sync_api import expect
+
+    from .test_visitor_follow import active_session, ask, connect
+
+    hub = course_hub
+    notebook = f"visit-{uuid.uuid4().hex[:6]}.ipynb"
+    cells = [
+        {"cell_type": "markdown", "id": f"part-{i}", "metadata": {}, "source": f"## Part {i}"}
+        for i in range(40)
+    ]
+    content = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    body = {"type": "notebook", "format": "json", "content": content}
+    assert hub.on_server("bob", "PUT", f"api/contents/{notebook}", "bob", json=body).ok
+    session_id = active_session(hub, "bob", "alice", notebook=notebook)
+    bob = connect(hub, "bob", "bob")  # bob leads from his own server
+    try:
+        epoch = ask(bob, 1, "nav.lead", session_id=session_id)["data"]["epoch"]
+        alice = log_in(chromium, hub, "alice")
+        # the study notebook on bob's server (shared with her), in a workspace of her own
+        alice.goto(hub.url + f"user/bob/lab/workspaces/alice/tree/{notebook}")
+        authorize = alice.get_by_role("button", name="Authorize")
+        alice.locator("#jp-main-dock-panel").or_(authorize).wait_for(timeout=WAIT)
+        if authorize.is_visible():  # the hub asks her once to let bob's server know her
+            authorize.click()
+        bar = alice.get_by_test_id("studysession-follow-bar")
+        expect(bar).to_contain_text("Following bob", timeout=WAIT)
+        expect(alice.get_by_test_id("studysession-study-together")).to_have_count(0)
+
+        for index in (25, 7):  # bob moves; her JupyterLab follows
+            place = {"notebook_path": notebook, "cell_id": f"part-{index}", "cell_index": index}
+            assert ask(bob, index, "nav.place", session_id=session_id, epoch=epoch, **place)["ok"]
+            active = alice.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell.jp-mod-active")
+            expect(active).to_contain_text(f"Part {index}", timeout=10_000)
+            expect(active).to_be_in_viewport()
+    finally:
+        bob.close()
+        hub.study("bob", "POST", f"sessions/{session_id}/end")

@@ -1,12 +1,26 @@
 """REST handlers of study notebooks: the follow state of a session, its study notebook, and
-"Study this notebook together". The lead and the places go over the websocket (``nav.*``)."""
+"Study this notebook together". The lead and the places go over the websocket (``nav.*``).
+
+The ``visitors/<name>/...`` routes are asked by a host's server for a visitor of that server
+(a participant following there): read only, see :mod:`.visits`."""
 
 from __future__ import annotations
 
-from jupyter_server.auth.decorator import authorized
+from functools import partial
+
+from jupyter_server.auth.decorator import authorized, ws_authenticated
 from tornado import web
 
-from ...models import DescribeFollow, DescribeSession, NotebookLocation, StartNotebookSession
+from ...exceptions import StudySessionError
+from ...identity import identity_for
+from ...models import (
+    DescribeFollow,
+    DescribeSession,
+    ListVisits,
+    NotebookLocation,
+    StartNotebookSession,
+)
+from ...realtime.handlers import RealtimeHandler
 from ..base import AUTH_RESOURCE, Operation, StudySessionHandler
 
 
@@ -60,9 +74,72 @@ class NotebookSessionsHandler(StudySessionHandler):
         self.respond(session, status=201)
 
 
+class VisitsHandler(StudySessionHandler):
+    openapi = {
+        "get": Operation(
+            "The active sessions the caller hosts that the visitor joined, with their study "
+            "notebook (asked by the host's server for a visitor)",
+            ListVisits,
+        )
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, visitor):
+        self.respond(await self.services.visits.list_visits(self.actor, visitor))
+
+
+class VisitFollowHandler(StudySessionHandler):
+    openapi = {
+        "get": Operation(
+            "The follow state as the visitor sees it, never with the lead (asked by the "
+            "host's server, for a session its owner hosts and the visitor joined)",
+            DescribeFollow,
+        )
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, visitor, session_id):
+        self.respond(await self.services.visits.get_follow(self.actor, visitor, session_id))
+
+
+class VisitRealtimeHandler(RealtimeHandler):
+    """The realtime websocket of a visitor, opened by the host's server: as the visitor, read
+    only, for ``follow:<id>`` of the sessions the caller hosts and the visitor joined."""
+
+    openapi = {
+        "get": Operation(
+            "A visitor's read-only realtime websocket (subscribe to follow:<id> only)",
+            status=101,
+        )
+    }
+
+    @ws_authenticated
+    @authorized
+    async def get(self, visitor):
+        try:
+            await self.services.open()
+            self.visitor = await self.services.visits.visitor(visitor)
+        except StudySessionError as err:
+            raise web.HTTPError(err.status, err.message, reason=err.reason) from err
+        self.identity = await identity_for(self.current_user, self.services.role_provider)
+        return await super(RealtimeHandler, self).get(visitor)
+
+    def open(self, *args, **kwargs):
+        super(RealtimeHandler, self).open(*args, **kwargs)
+        self.connection = self.services.hub.connect(self.visitor, self._send)
+        rule = self.services.visits.relay_rule
+        self.connection.relay = partial(rule, self.identity, self.visitor)
+
+
 _session = r"/studysession/api/sessions/(?P<session_id>[^/]+)"
+_visitor = r"/studysession/api/visitors/(?P<visitor>[^/]+)"
 
 default_handlers = [
+    (_visitor + "/ws", VisitRealtimeHandler),
+    (_visitor + "/sessions", VisitsHandler),
+    (_visitor + r"/sessions/(?P<session_id>[^/]+)/follow", VisitFollowHandler),
     (_session + "/follow", FollowHandler),
     (_session + "/notebook", StudyNotebookHandler),
     (r"/studysession/api/notebook-sessions", NotebookSessionsHandler),

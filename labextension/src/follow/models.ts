@@ -8,6 +8,7 @@ import * as React from 'react';
 import { getMe } from '../common/api';
 import { realtime } from '../common/connection';
 import { FollowModel, FollowModels } from './followModel';
+import { visitor } from './visit';
 
 const SHARED_KEY: unique symbol = Symbol.for('jupyter-studysession:follow');
 
@@ -18,9 +19,14 @@ export function followModels(): FollowModels {
   const tab = globalThis as TabGlobals;
   let shared = tab[SHARED_KEY];
   if (shared === undefined) {
-    const me = getMe();
+    // a visitor of another's server follows there as themselves (docs/hub.md)
+    const visiting = visitor();
+    const me =
+      visiting !== null
+        ? Promise.resolve(visiting)
+        : getMe().then(user => user.username);
     shared = new FollowModels(
-      async id => new FollowModel(id, (await me).username, realtime())
+      async id => new FollowModel(id, await me, realtime())
     );
     tab[SHARED_KEY] = shared;
   }

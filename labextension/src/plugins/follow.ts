@@ -22,6 +22,7 @@ import { FollowBar } from '../follow/FollowBar';
 import { followModels } from '../follow/models';
 import { NotebookFollower } from '../follow/notebookFollower';
 import { studyTogether } from '../follow/studyTogether';
+import { visitFor, visitor } from '../follow/visit';
 import { listMyGroups } from '../groups/api';
 
 export const FollowCommandIDs = {
@@ -163,10 +164,30 @@ export const followPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    // On the host's server, a participant follows the study notebook they open
+    if (visitor() !== null) {
+      const contents = app.serviceManager.contents;
+      tracker.widgetAdded.connect(async (_, panel) => {
+        try {
+          await panel.context.ready;
+          const visit = await visitFor(contents.localPath(panel.context.path));
+          if (visit !== null && !panel.isDisposed) {
+            await attach(visit.session_id, panel);
+          }
+        } catch (error) {
+          Notification.error(errorMessage(error));
+        }
+      });
+    }
+
     palette?.addItem({
       command: FollowCommandIDs.studyTogether,
       category: 'Study Sessions'
     });
+
+    if (visitor() !== null) {
+      return; // "Study together" starts a session as the server's owner
+    }
 
     app.docRegistry.addWidgetExtension('Notebook', {
       createNew: (panel: NotebookPanel) => {
