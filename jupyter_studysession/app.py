@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib.util
 import os
 from dataclasses import dataclass, field
@@ -876,6 +877,11 @@ class StudySessionApp(ExtensionApp):
                     "sending reminders",
                 )
             )
+        # Start-up made most of the objects the server keeps for good (modules, classes,
+        # handlers, traits): frozen, they are no longer walked by every full collection, each
+        # of which would hold the event loop for tens of milliseconds.
+        gc.collect()
+        gc.freeze()
 
     async def _start_sharing(self) -> None:
         """Hub shares of hosts' servers: on if configured and the hub is 5.0 or later."""
