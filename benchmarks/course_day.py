@@ -19,11 +19,12 @@ would (every tab sends a ``heartbeat`` op when it opens and every 15 s):
 
 Measured (over ``--duration`` s after the setup): per-op ack latency; chat delivery latency
 (the text carries its send time; replays after a reconnect are not counted); presence "online"
-latency (from a returning tab's first heartbeat until each session member sees the user
-``online`` on ``presence:session:<id>``); the server's event-loop lag measured inside the
-server (every callback that held its loop ≥ ``--lag-floor`` s, recorded by
-:class:`jupyter_studysession.looplag.LoopLagMonitor`, which this script installs in the
-server process before the server starts, the same for both versions); server and client CPU.
+latency (from a returning tab's first heartbeat until each session member who saw the user
+go offline sees them back on ``presence:session:<id>``); the server's event-loop lag,
+measured inside the server (every callback that held its loop ≥ ``--lag-floor`` s, recorded
+by :class:`jupyter_studysession.looplag.LoopLagMonitor`, which this script installs in the
+server process before the server starts, the same for both versions), and the server's full
+(generation 2) garbage collections with their durations; server and client CPU.
 Delivery is checked: every tab's durable events arrive with consecutive ``seq`` across
 reconnects (no duplicate, no gap), and at the end every tab has its channel's last event.
 
@@ -38,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import importlib.util
 import json
 import logging
@@ -84,6 +86,17 @@ def serve_probed(lag_log: str, floor: float, argv: list[str]) -> None:
     log.addHandler(handler)
     log.propagate = False
     looplag.LoopLagMonitor(floor, log).install()
+    started = [0.0]
+
+    def full_collections(phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            log.warning("Full collection took %.1f ms", (time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(full_collections)
     from jupyter_server.serverapp import main
 
     sys.argv = ["jupyter-server", *argv]
@@ -91,15 +104,19 @@ def serve_probed(lag_log: str, floor: float, argv: list[str]) -> None:
 
 
 BLOCK = re.compile(r"^(\d+\.\d+) Event loop blocked for (\d+) ms by (.*)$")
+FULL_GC = re.compile(r"^(\d+\.\d+) Full collection took (\d+\.\d) ms$")
 
 
 def read_lag(path: Path, start: float, end: float) -> dict:
-    blocks = []
+    blocks, collections = [], []
     with contextlib.suppress(OSError):
         for line in path.read_text(errors="replace").splitlines():
             match = BLOCK.match(line)
             if match and start <= float(match[1]) <= end:
                 blocks.append((float(match[2]), match[3]))
+            match = FULL_GC.match(line)
+            if match and start <= float(match[1]) <= end:
+                collections.append(float(match[2]))
     ms = [b[0] for b in blocks]
     by_what: dict[str, float] = defaultdict(float)
     for seconds, what in blocks:
@@ -113,6 +130,8 @@ def read_lag(path: Path, start: float, end: float) -> dict:
         "max_ms": max(ms, default=None),
         "blocked_s": round(sum(ms) / 1000, 2),
         "top": [{"what": w, "ms": round(t)} for w, t in top],
+        "full_collections": len(collections),
+        "full_collection_max_ms": max(collections, default=None),
     }
 
 
@@ -146,6 +165,7 @@ class Tab:
         self.seqs: dict[str, int] = {}  # durable channel -> last seq received
         self.live: set[str] = set()  # channels past their subscribe ack
         self.seen_online: set[tuple[str, float]] = set()
+        self.status: dict[str, str] = {}  # presence status last seen, by username
         self.on_event = None  # extra handler (TAs)
         self.tasks: list[asyncio.Task] = []
 
@@ -244,12 +264,13 @@ class Tab:
                     stats.chat.append((now - float(text.split("|", 2)[1])) * 1000)
             elif type_ == "presence.changed" and stats.measuring:
                 for item in data.get("users", []):
-                    name = item["user"]["username"]
+                    name, status = item["user"]["username"], item["status"]
+                    before, self.status[name] = self.status.get(name), status
                     since = stats.returning.get(name)
                     if (
                         since is not None
-                        and item["status"] != "offline"
-                        and name != self.user
+                        and before == "offline"  # seen leaving, now seen back
+                        and status != "offline"
                         and (name, since) not in self.seen_online
                     ):
                         self.seen_online.add((name, since))
@@ -594,6 +615,10 @@ def table(results: list[dict]) -> str:
     )
     row("loop block p99 / max ms", [f"{fmt(x['p99_ms'])} / {fmt(x['max_ms'])}" for x in lag])
     row("loop blocked s in total", [str(x["blocked_s"]) for x in lag])
+    row(
+        "full GC collections: count / max ms",
+        [f"{x['full_collections']} / {fmt(x['full_collection_max_ms'])}" for x in lag],
+    )
     ops = sorted({name for r in results for name in r["ops"]})
     for name in ops:
         row(
