@@ -33,7 +33,6 @@ from sqlalchemy import bindparam, select, update
 from ...clock import Clock
 from ...exceptions import NotAuthorized, outage
 from ...identity import Identity
-from ...looplag import doing
 from ...models import (
     DescribePresence,
     DescribePresencePreferences,
@@ -302,7 +301,6 @@ class PresenceManager:
         self._flusher.add_done_callback(self._flushed)
 
     async def _flush_later(self) -> None:
-        doing("presence flush")
         await asyncio.sleep(self.flush_seconds)
         await self.flush()
 
@@ -521,7 +519,6 @@ class PresenceManager:
 
     async def run_sweeps(self, interval: float) -> None:
         """Sweep every ``interval`` seconds, until cancelled."""
-        doing("presence sweep")
         while True:
             await asyncio.sleep(interval)
             if not self.store.ready:
