@@ -473,14 +473,27 @@ c.StudySessionApp.chat_limit = "1000000/minute"
 class Server:
     """A server subprocess pinned to one core; stopped (TERM, then KILL) by :meth:`stop`."""
 
-    def __init__(self, kind: str, workdir: Path, core, users: dict[str, str]):
+    def __init__(
+        self,
+        kind: str,
+        workdir: Path,
+        core,
+        users: dict[str, str],
+        *,
+        extra_config: str = "",
+        launcher: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ):
+        """``extra_config``: lines appended to the server's config file; ``launcher``: the
+        command that runs ``jupyter_server`` (instead of ``python -m jupyter_server``), given
+        the config argument; ``env``: variables set for the server."""
         self.kind = kind
         self.port = free_port()
         self.workdir = workdir
         self.log_path = workdir / f"{kind}.log"
         self.users = users  # username -> token
         self.db_path = workdir / "studysession.sqlite"
-        env = dict(os.environ)
+        env, env_overrides = dict(os.environ), env or {}
         if kind == "baseline":
             argv = [
                 sys.executable,
@@ -501,6 +514,7 @@ class Server:
                     tokens={token: name for name, token in users.items()},
                     db_url=f"sqlite+aiosqlite:///{self.db_path}",
                 )
+                + extra_config
             )
             env.update(
                 JUPYTER_CONFIG_DIR=str(workdir / "config"),
@@ -510,7 +524,9 @@ class Server:
             )
             env.pop("JUPYTER_STUDYSESSION_DB_URL", None)
             env.pop("JUPYTER_STUDYSESSION_BUS_URL", None)
-            argv = [sys.executable, "-m", "jupyter_server", f"--config={config}"]
+            env.update(env_overrides)
+            launch = launcher or [sys.executable, "-m", "jupyter_server"]
+            argv = [*launch, f"--config={config}"]
         self.log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
             argv,

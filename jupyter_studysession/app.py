@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib.util
 import os
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from .hub.api import HubAPI
 from .hub.roster import HubRoster
 from .identity import ConfigRoleProvider, RoleProvider, authorize_user_channel, identity_for
 from .labstate import separate_lab_state
+from .looplag import LoopLagMonitor, doing
 from .ratelimit import Limit, RateLimiter
 from .realtime import handlers as realtime_handlers
 from .realtime.hub import RealtimeHub
@@ -349,6 +351,15 @@ class StudySessionApp(ExtensionApp):
         help="""When a participant's last tab leaves a session, their attendance goes on if a
         tab comes back within this many seconds (a flaky network does not split it into
         pieces); otherwise it ends at the moment the last tab left.""",
+    )
+    slow_callback_seconds = Float(
+        0.1,
+        min=0,
+        config=True,
+        help="""Log a warning for each callback that holds the server's event loop this many
+        seconds or longer, naming the op, request or background job that ran (while one
+        callback runs, no other request, op or delivery of the server moves). 0 turns the
+        monitor off.""",
     )
     timer_tick_seconds = Float(
         1,
@@ -780,6 +791,10 @@ class StudySessionApp(ExtensionApp):
         self.services.roster = roster() if callable(roster) else []
         self.settings.update({"studysession": self.services})
         self._tasks: set[asyncio.Task] = set()
+        self._loop_lag: LoopLagMonitor | None = None
+        if self.slow_callback_seconds > 0:
+            self._loop_lag = LoopLagMonitor(self.slow_callback_seconds, self.log)
+            self._loop_lag.install()
 
     async def _contents_changed(self, logger, schema_id: str, data: dict) -> None:
         follow = self.services.follow
@@ -862,6 +877,11 @@ class StudySessionApp(ExtensionApp):
                     "sending reminders",
                 )
             )
+        # Start-up made most of the objects the server keeps for good (modules, classes,
+        # handlers, traits): frozen, they are no longer walked by every full collection, each
+        # of which would hold the event loop for tens of milliseconds.
+        gc.collect()
+        gc.freeze()
 
     async def _start_sharing(self) -> None:
         """Hub shares of hosts' servers: on if configured and the hub is 5.0 or later."""
@@ -880,6 +900,7 @@ class StudySessionApp(ExtensionApp):
             self.log.error("Study sessions: background task failed", exc_info=task.exception())
 
     async def _cleanup_periodically(self) -> None:
+        doing("cleanup")
         while True:
             await asyncio.sleep(self.cleanup_interval_seconds)
             try:
@@ -888,6 +909,7 @@ class StudySessionApp(ExtensionApp):
                 self.log.exception("Study sessions: cleanup failed; will try again")
 
     async def _advance_timers_periodically(self) -> None:
+        doing("advancing timers")
         while True:
             await asyncio.sleep(self.timer_tick_seconds)
             try:
@@ -898,6 +920,7 @@ class StudySessionApp(ExtensionApp):
     async def _every(self, seconds: float, job, what: str) -> None:
         """Run ``job()`` every ``seconds`` (the first time right away); a failure is logged
         and the next run tries again."""
+        doing(what)
         while True:
             try:
                 await job()
@@ -906,6 +929,7 @@ class StudySessionApp(ExtensionApp):
             await asyncio.sleep(seconds)
 
     async def _sweep_queues_periodically(self) -> None:
+        doing("sweeping queues")
         while True:
             await asyncio.sleep(self.queue_sweep_seconds)
             try:
@@ -914,6 +938,8 @@ class StudySessionApp(ExtensionApp):
                 self.log.exception("Study sessions: sweeping queues failed; will try again")
 
     async def stop_extension(self):
+        if self._loop_lag is not None:
+            self._loop_lag.uninstall()
         if self.service_url:
             return
         for task in list(self._tasks):

@@ -1,8 +1,9 @@
 """The database: engines, transactions and schema migrations.
 
-SQLite (the embedded default) runs in WAL mode with foreign keys on. Writes take the
-database's write lock at ``BEGIN`` (``BEGIN IMMEDIATE``) so that read-check-write rules such
-as "refuse a join when the session is full" are serialised. PostgreSQL uses row locks
+SQLite (the embedded default) runs in WAL mode with foreign keys on, on the event loop's
+thread (:mod:`.sqlite`), with one writing connection. Writes take the database's write lock
+at ``BEGIN`` (``BEGIN IMMEDIATE``) so that read-check-write rules such as "refuse a join when
+the session is full" are serialised, also against other processes. PostgreSQL uses row locks
 (``SELECT ... FOR UPDATE``) for the same rules.
 """
 
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from .exceptions import DatabaseInUse, DatabaseNotReady
+from .sqlite import inline_creator
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ def _setup_sqlite(engine: AsyncEngine, begin: str) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA busy_timeout=0")  # waits happen on the loop (see .sqlite)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -90,9 +92,14 @@ class Store:
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            self._write_engine = create_async_engine(url, echo=echo)
+            connect = inline_creator(url)
+            # One writing connection: writers wait their turn in order on the loop, instead of
+            # each polling SQLite's write lock (its busy handler sleeps up to 100 ms a try).
+            self._write_engine = create_async_engine(
+                url, echo=echo, async_creator=connect, pool_size=1, max_overflow=0
+            )
             _setup_sqlite(self._write_engine, "BEGIN IMMEDIATE")
-            self._read_engine = create_async_engine(url, echo=echo)
+            self._read_engine = create_async_engine(url, echo=echo, async_creator=connect)
             _setup_sqlite(self._read_engine, "BEGIN")
         else:
             self._write_engine = self._read_engine = create_async_engine(

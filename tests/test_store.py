@@ -1,5 +1,7 @@
 """The store: schema creation and revision checks, SQLite settings, UTC timestamps."""
 
+import asyncio
+import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -80,3 +82,34 @@ async def test_migrations_should_build_exactly_the_tables_of_the_models(ss_db_ur
         )
     await store.dispose()
     assert diff == []
+
+
+async def test_a_write_should_wait_for_another_process_lock_without_holding_the_loop(
+    ss_sqlite_url,
+):
+    from sqlalchemy.engine import make_url
+
+    store = Store(ss_sqlite_url)
+    await store.open()
+    async with store.transaction() as db:  # SQLite itself never waits (it would hold the loop)
+        assert (await db.execute(text("PRAGMA busy_timeout"))).scalar() == 0
+    other = sqlite3.connect(make_url(ss_sqlite_url).database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+
+        async def write() -> None:
+            async with store.transaction() as db:
+                now = datetime.now(timezone.utc)
+                db.add(User(username="dana", display_name="Dana", first_seen=now))
+
+        writing = asyncio.ensure_future(write())
+        for _ in range(20):  # the loop keeps running while the write waits
+            await asyncio.sleep(0.01)
+        assert not writing.done()
+        other.execute("COMMIT")
+        await asyncio.wait_for(writing, 10)
+        async with store.read() as db:
+            assert await db.get(User, "dana") is not None
+    finally:
+        other.close()
+        await store.dispose()

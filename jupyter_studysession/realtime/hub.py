@@ -35,6 +35,7 @@ from ..exceptions import (
 )
 from ..identity import Identity
 from ..jsoninput import read_json, validate
+from ..looplag import doing
 from .access import ACCESS_REVOKED, ChannelAccess, ChannelRule, Revocation, subscription_ended
 from .outbox import Outbox
 from .wire import Outgoing
@@ -205,6 +206,7 @@ class RealtimeHub:
                 raise InvalidInput(f"Unknown op {name!r}.", "unknown_op")
             if conn.relay is not None and name not in RELAYED_OPS:
                 raise NotAuthorized("This connection only follows; it cannot act.", "read_only")
+            doing(f"op {name}")
             self._take_token(conn)
             payload: Any = {k: v for k, v in envelope.items() if k not in ("id", "op")}
             if op.model is not None:

@@ -16,6 +16,7 @@ from ..exceptions import InvalidInput, RateLimited, StudySessionError, outage
 from ..idempotency import HEADER, parse_key
 from ..identity import Identity, identity_for
 from ..jsoninput import needs_body, read_json, validate
+from ..looplag import doing
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -53,6 +54,7 @@ class StudySessionHandler(ExtensionHandlerMixin, APIHandler):
         return self.settings["studysession"]
 
     async def prepare(self):
+        doing(f"{self.request.method} {type(self).__name__}")
         await super().prepare()
         for value in [*self.path_kwargs.values(), *self.path_args]:
             if "\x00" in value:

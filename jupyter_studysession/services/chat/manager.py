@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ... import idempotency
@@ -42,7 +42,7 @@ from ...models import (
     ListMessagesQuery,
     UpdateMessage,
 )
-from ...orm import ChatMessage, User, new_id
+from ...orm import ChatMessage, StudySession, User, new_id
 from ...ratelimit import Limit, RateLimiter
 from ...realtime.outbox import Outbox
 from ...store import Store
@@ -293,11 +293,14 @@ class ChatManager:
 
         With an idempotency ``key`` the actor sent before, the message that request created
         is returned and nothing changes, even if the chat has closed since (409 if the key
-        was used for another message; see :mod:`~jupyter_studysession.idempotency`)."""
+        was used for another message; see :mod:`~jupyter_studysession.idempotency`).
+
+        The writes are Core statements (the hot path of the chat: the ORM's unit of work
+        would cost more than the rest of the send)."""
         if (sent := await self._sent_before(actor, conv, request, key)) is not None:
             return sent
         async with self.store.transaction() as db:
-            container, _ = await writable(db, conv, actor)
+            await writable(db, conv, actor)
             # again under the conversation's lock: a retry may have raced the first request
             if (earlier := await self._earlier(db, actor, conv, request, key)) is not None:
                 return describe_message(earlier, await db.get(User, actor.username))
@@ -309,11 +312,21 @@ class ChatManager:
                 text=request.text,
                 created_at=await self._next_time(db, conv, now),
                 idempotency_key=key,
+                edited_at=None,
+                deleted_at=None,
             )
             setattr(message, conv.column.key, conv.id)
-            db.add(message)
+            columns = ChatMessage.__table__.c
+            await db.execute(
+                insert(ChatMessage.__table__).values(
+                    {c.key: getattr(message, c.key) for c in columns}
+                )
+            )
             if conv.kind == "session":
-                container.last_activity_at = now
+                sessions = StudySession.__table__
+                await db.execute(
+                    update(sessions).where(sessions.c.id == conv.id).values(last_activity_at=now)
+                )
             return await self._publish(db, message, "chat.message")
 
     async def _sent_before(

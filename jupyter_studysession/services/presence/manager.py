@@ -33,6 +33,7 @@ from sqlalchemy import bindparam, select, update
 from ...clock import Clock
 from ...exceptions import NotAuthorized, outage
 from ...identity import Identity
+from ...looplag import doing
 from ...models import (
     DescribePresence,
     DescribePresencePreferences,
@@ -301,6 +302,7 @@ class PresenceManager:
         self._flusher.add_done_callback(self._flushed)
 
     async def _flush_later(self) -> None:
+        doing("presence flush")
         await asyncio.sleep(self.flush_seconds)
         await self.flush()
 
@@ -519,6 +521,7 @@ class PresenceManager:
 
     async def run_sweeps(self, interval: float) -> None:
         """Sweep every ``interval`` seconds, until cancelled."""
+        doing("presence sweep")
         while True:
             await asyncio.sleep(interval)
             if not self.store.ready:
