@@ -130,6 +130,7 @@ class AiortcMediaBackend(MediaBackend):
         super().__init__(**kwargs)
         self.workers: dict[str, MediaWorkerClient] = {}
         self._starting: dict[str, asyncio.Lock] = {}
+        self._stopping: set[asyncio.Task] = set()
 
     def client_config(self) -> dict:
         return {"ice_servers": list(self.ice_servers)}
@@ -218,7 +219,14 @@ class AiortcMediaBackend(MediaBackend):
         worker = self.workers.pop(room, None)
         self._starting.pop(room, None)
         if worker is not None:
-            await worker.stop()
+            # A worker once asked to stop is waited for even if the caller is cancelled (a
+            # tab's disconnect cut short by the server stopping), so no process is left over.
+            stopping = asyncio.ensure_future(worker.stop())
+            self._stopping.add(stopping)
+            stopping.add_done_callback(self._stopping.discard)
+            await asyncio.shield(stopping)
 
     async def close(self) -> None:
         await asyncio.gather(*(self.close_room(room) for room in list(self.workers)))
+        if self._stopping:
+            await asyncio.wait(self._stopping)
