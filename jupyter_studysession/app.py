@@ -145,6 +145,7 @@ class Services:
     visits: VisitManager | None = None
     media: MediaManager | None = None
     docs: DocRoomManager | None = None
+    send_buffer_bytes: int = 4 * 1024 * 1024
     handlers: list = field(default_factory=list)
     roster: list = field(default_factory=list)
     """Users the identity provider lists (``jupyter_server.auth.User``), recorded on open."""
@@ -360,6 +361,16 @@ class StudySessionApp(ExtensionApp):
         seconds or longer, naming the op, request or background job that ran (while one
         callback runs, no other request, op or delivery of the server moves). 0 turns the
         monitor off.""",
+    )
+    websocket_buffer_bytes = Int(
+        4 * 1024 * 1024,
+        min=64 * 1024,
+        config=True,
+        help="""The most bytes the server keeps queued for one websocket (a tab or a shared
+        document) that does not read them. A client that stops reading (a frozen tab, a stalled
+        network) is closed with code 1013 when more would wait, instead of the server's memory
+        growing; its client reconnects and resumes from the outbox (``since``) or syncs the
+        document afresh, so nothing is lost.""",
     )
     timer_tick_seconds = Float(
         1,
@@ -736,6 +747,7 @@ class StudySessionApp(ExtensionApp):
             presence=presence,
             write_limit=Limit.parse(self.write_limit),
             admin_api_key=self.admin_api_key,
+            send_buffer_bytes=self.websocket_buffer_bytes,
             bus=bus,
             outbox=outbox,
             hub=hub,

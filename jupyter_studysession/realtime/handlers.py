@@ -7,12 +7,11 @@ from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web, websocket
-from tornado.iostream import IOStream, StreamClosedError
 
 from ..exceptions import StudySessionError
 from ..identity import identity_for
 from ..services.base import AUTH_RESOURCE, Operation
-from .wire import Outgoing
+from .wire import Outgoing, flushed, queued_bytes, write_shared
 
 
 class RealtimeHandler(
@@ -72,35 +71,22 @@ class RealtimeHandler(
 
     def open(self, *args, **kwargs):
         super().open(*args, **kwargs)
-        self.connection = self.services.hub.connect(self.identity, self._send)
+        self.connection = self.services.hub.connect(self.identity, self._send, self._backlog)
 
     def _send(self, message: Outgoing) -> None:
-        """Write the message's shared frame straight to the stream (no per-recipient encoding,
-        framing or task); through tornado's ``write_message`` only if compression is on."""
+        """Write the message's shared frame (:func:`write_shared`: a tab that stopped reading
+        is closed, to resume with ``since``)."""
+        if not write_shared(self, message.frame, message.text, self.services.send_buffer_bytes):
+            self.connection.closed = True
+
+    def _backlog(self):
+        """While the hub replays: wait for the socket once half the buffer limit is queued."""
         protocol = self.ws_connection
         if protocol is None or protocol.is_closing():
-            self.connection.closed = True
-            return
-        try:
-            if self.get_compression_options() is not None:
-                self.write_message(message.text)
-                return
-            stream = protocol.stream
-            frame = message.frame
-            if type(stream) is IOStream and not stream.writing():
-                # Nothing queued: hand the frame to the socket now, as IOStream.write would,
-                # but without its Future and callback per write (most of a fan-out's cost).
-                # What the socket does not take goes through the stream, in order.
-                try:
-                    sent = stream.socket.send(frame)
-                except OSError:  # would block, or broken: the stream retries or closes
-                    sent = 0
-                if sent == len(frame):
-                    return
-                frame = memoryview(frame)[sent:]
-            stream.write(frame)
-        except (websocket.WebSocketClosedError, StreamClosedError):
-            self.connection.closed = True
+            return None
+        if queued_bytes(protocol.stream) <= self.services.send_buffer_bytes // 2:
+            return None
+        return flushed(protocol.stream)
 
     async def on_message(self, message):
         await self.services.hub.receive(self.connection, message)

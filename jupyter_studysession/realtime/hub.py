@@ -73,6 +73,10 @@ class Connection:
     # host's server, docs/hub.md): it may only subscribe, to the channels ``relay`` lets
     # through; no other op, and it is no tab of theirs (no presence)
     relay: Callable[[str], Awaitable[None]] | None = None
+    # while replaying from the outbox: an awaitable that ends once the socket took most of
+    # what is queued for it, or None if little is queued (a replay goes at the client's pace
+    # instead of being closed as too slow)
+    backlog: Callable[[], Awaitable[None] | None] = lambda: None
     # per-connection rate limit: a token bucket
     tokens: float = 0.0
     refilled: float = field(default_factory=time.monotonic)
@@ -160,11 +164,17 @@ class RealtimeHub:
 
     # -- connections ---------------------------------------------------------------------
 
-    def connect(self, identity: Identity, send: Callable[[Outgoing], None]) -> Connection:
+    def connect(
+        self,
+        identity: Identity,
+        send: Callable[[Outgoing], None],
+        backlog: Callable[[], Awaitable[None] | None] | None = None,
+    ) -> Connection:
         self._next_id += 1
-        return Connection(
-            identity=identity, send=send, id=self._next_id, tokens=float(self.ops_burst)
-        )
+        conn = Connection(identity, send, self._next_id, tokens=float(self.ops_burst))
+        if backlog is not None:
+            conn.backlog = backlog
+        return conn
 
     async def disconnect(self, conn: Connection) -> None:
         conn.closed = True
@@ -309,6 +319,8 @@ class RealtimeHub:
                     return reset
                 conn.deliver(Outgoing(event.to_json()))
                 sub.last_seq = event.seq
+                if (waiting := conn.backlog()) is not None:
+                    await waiting
             if len(events) < 1000:
                 return reset
 

@@ -10,11 +10,11 @@ from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web, websocket
-from tornado.iostream import IOStream, StreamClosedError
 
 from ...exceptions import NotAuthorized, NotFound, StudySessionError
 from ...identity import identity_for
 from ...models import AppendNotes, ClearedWhiteboard, DescribeNotes
+from ...realtime.wire import write_shared
 from ..base import AUTH_RESOURCE, Operation, StudySessionHandler
 from .protocol import CloseCode
 from .room import Frame
@@ -87,28 +87,9 @@ class DocumentSocketHandler(
             self.close(CloseCode.TRY_AGAIN_LATER, f"{err.reason}: {err.message}"[:120])
 
     def _send(self, message: Frame) -> None:
-        """Write the message's shared frame to the stream (compressed connections: through
-        ``write_message``)."""
-        protocol = self.ws_connection
-        if protocol is None or protocol.is_closing():
-            return
-        try:
-            if self.get_compression_options() is not None:
-                self.write_message(message.payload, binary=True)
-                return
-            stream = protocol.stream
-            if type(stream) is IOStream and not stream.writing():
-                try:  # straight to the socket when nothing is queued (see realtime/handlers)
-                    sent = stream.socket.send(message.frame)
-                except OSError:
-                    sent = 0
-                if sent == len(message.frame):
-                    return
-                stream.write(memoryview(message.frame)[sent:])
-                return
-            stream.write(message.frame)
-        except (websocket.WebSocketClosedError, StreamClosedError):
-            pass
+        """Write the message's shared frame (:func:`write_shared`: a peer that stopped reading
+        is closed, to sync afresh when it reconnects)."""
+        write_shared(self, message.frame, message.payload, self.services.send_buffer_bytes)
 
     async def on_message(self, message):
         if self.peer is not None:
