@@ -76,9 +76,7 @@ async def test_a_tab_that_stops_reading_is_closed_and_resumes_from_the_outbox_wi
 ):
     services, channel = ss_app.services, "user:alice"
     await services.store.open()
-    stalled = await StalledTab.open(
-        jp_serverapp.port, f"{jp_base_url}studysession/api/ws", "alice"
-    )
+    stalled = await StalledTab.open(jp_serverapp.port, f"{jp_base_url}studysession/api/ws", "alice")
     stalled.send({"id": 1, "op": "subscribe", "channel": channel})
     opcode, ack = await asyncio.wait_for(stalled.frame(), 5)
     assert json.loads(ack)["ok"] is True

@@ -100,6 +100,23 @@ async def line(db: AsyncSession, officehours_id: str) -> list[QueueEntry]:
     )
 
 
+@dataclass(frozen=True)
+class Line:
+    """The line at one moment, with what its estimates need: computed once per change and
+    shared by the positions event and the answer."""
+
+    entries: list[QueueEntry]
+    staff: int
+    durations: list[float]
+    default_minutes: float
+
+    def position(self, entry: QueueEntry) -> int:
+        return next(i for i, e in enumerate(self.entries, start=1) if e.id == entry.id)
+
+    def estimate(self, position: int) -> Estimate:
+        return estimate(position, self.durations, self.staff, self.default_minutes)
+
+
 async def describe_officehours(
     db: AsyncSession, officehours: OfficeHours, now: datetime
 ) -> DescribeOfficeHours:

@@ -56,9 +56,9 @@ from ..users.manager import record_user
 from .common import (
     ACTIVE,
     IN_LINE,
+    Line,
     QueuePolicy,
     describe_entry,
-    estimate,
     help_minutes,
     line,
     load_officehours,
@@ -156,8 +156,8 @@ class QueueManager:
             db.add(entry)
             await db.flush()
             await self._entry_event(db, entry, "queue.entry_joined")
-            await self._publish_positions(db, officehours, now)
-            return await self._describe_one(db, entry, now)
+            current = await self._publish_positions(db, officehours, now)
+            return await self._describe_one(db, entry, now, current)
 
     async def leave_queue(self, actor: Identity, officehours_id: str) -> DescribeQueueEntry:
         now = self.clock.now()
@@ -167,8 +167,8 @@ class QueueManager:
             entry = await self._mine(db, officehours_id, actor)
             self._finish(entry, EntryOutcome.left, actor.username, now)
             await self._entry_event(db, entry, "queue.entry_left")
-            await self._publish_positions(db, officehours, now)
-            return await self._describe_one(db, entry, now)
+            current = await self._publish_positions(db, officehours, now)
+            return await self._describe_one(db, entry, now, current)
 
     async def step_out(self, actor: Identity, officehours_id: str) -> DescribeQueueEntry:
         """Keep the place for ``step_out`` minutes; "admit next" skips the entry meanwhile."""
@@ -182,8 +182,8 @@ class QueueManager:
             entry.status = EntryStatus.stepped_out
             entry.stepped_out_at = now
             await self._entry_event(db, entry, "queue.entry_updated")
-            await self._publish_positions(db, officehours, now)
-            return await self._describe_one(db, entry, now)
+            current = await self._publish_positions(db, officehours, now)
+            return await self._describe_one(db, entry, now, current)
 
     async def return_to_queue(self, actor: Identity, officehours_id: str) -> DescribeQueueEntry:
         """Back from a step-out: the same place if in time, else (already moved) at the end."""
@@ -256,8 +256,8 @@ class QueueManager:
                     "entries": [public_entry(e) for e in chosen],
                 },
             )
-            await self._publish_positions(db, officehours, now)
-            described = [await self._describe_one(db, e, now) for e in chosen]
+            current = await self._publish_positions(db, officehours, now)
+            described = [await self._describe_one(db, e, now, current) for e in chosen]
         self.audit.session("created", session.id, actor.username, status=session.status)
         self.audit.session("started", session.id, actor.username, usernames=usernames)
         return AdmitResult(session_id=session.id, entries=described)
@@ -278,8 +278,8 @@ class QueueManager:
                 raise Conflict(f"The entry is finished ({entry.outcome}).", "entry_finished")
             self._finish(entry, request.outcome, actor.username, now)
             await self._entry_event(db, entry, "queue.entry_updated")
-            await self._publish_positions(db, officehours, now)
-            return await self._describe_one(db, entry, now)
+            current = await self._publish_positions(db, officehours, now)
+            return await self._describe_one(db, entry, now, current)
 
     async def sweep(self) -> int:
         """Settle every queue with something due (step-outs that ran out, no-shows); the
@@ -427,18 +427,26 @@ class QueueManager:
             {"officehours_id": entry.officehours_id, "entry": public_entry(entry)},
         )
 
+    async def _line(self, db: AsyncSession, officehours_id: str) -> Line:
+        """The line as it stands in this transaction, with what its estimates need."""
+        await db.flush()
+        return Line(
+            await line(db, officehours_id),
+            len(await staff_on_duty(db, officehours_id)),
+            await help_minutes(db, officehours_id, self.policy.estimate_samples),
+            self.policy.default_help_minutes,
+        )
+
     async def _publish_positions(
         self, db: AsyncSession, officehours: OfficeHours, now: datetime
-    ) -> None:
+    ) -> Line:
         """``queue.positions``: the line with positions and estimates; and the one-time
-        "almost up" alert for waiting students now at a position ≤ ``almost_up_position``."""
-        await db.flush()
-        current = await line(db, officehours.id)
-        staff = len(await staff_on_duty(db, officehours.id))
-        durations = await help_minutes(db, officehours.id, self.policy.estimate_samples)
+        "almost up" alert for waiting students now at a position ≤ ``almost_up_position``.
+        Returns the line, for the answer to describe from (computed once per change)."""
+        current = await self._line(db, officehours.id)
         entries = []
-        for position, entry in enumerate(current, start=1):
-            wait = estimate(position, durations, staff, self.policy.default_help_minutes)
+        for position, entry in enumerate(current.entries, start=1):
+            wait = current.estimate(position)
             entries.append(
                 {**public_entry(entry, position), "estimate": wait.model_dump(mode="json")}
             )
@@ -464,19 +472,18 @@ class QueueManager:
             "queue.positions",
             {
                 "officehours_id": officehours.id,
-                "length": len(current),
-                "staff_on_duty": staff,
+                "length": len(current.entries),
+                "staff_on_duty": current.staff,
                 "entries": entries,
             },
         )
+        return current
 
     async def _describe_active(
         self, db: AsyncSession, officehours_id: str, now: datetime
     ) -> list[DescribeQueueEntry]:
         """The line (with positions and estimates), then the admitted entries."""
-        current = await line(db, officehours_id)
-        staff = len(await staff_on_duty(db, officehours_id))
-        durations = await help_minutes(db, officehours_id, self.policy.estimate_samples)
+        current = await self._line(db, officehours_id)
         admitted = list(
             await db.scalars(
                 select(QueueEntry)
@@ -490,32 +497,27 @@ class QueueManager:
         users = {
             u.username: u
             for u in await db.scalars(
-                select(User).where(User.username.in_([e.username for e in current + admitted]))
+                select(User).where(
+                    User.username.in_([e.username for e in current.entries + admitted])
+                )
             )
         }
         described = [
-            describe_entry(
-                e,
-                users[e.username],
-                now,
-                position,
-                estimate(position, durations, staff, self.policy.default_help_minutes),
-            )
-            for position, e in enumerate(current, start=1)
+            describe_entry(e, users[e.username], now, position, current.estimate(position))
+            for position, e in enumerate(current.entries, start=1)
         ]
         described += [describe_entry(e, users[e.username], now) for e in admitted]
         return described
 
     async def _describe_one(
-        self, db: AsyncSession, entry: QueueEntry, now: datetime
+        self, db: AsyncSession, entry: QueueEntry, now: datetime, current: Line | None = None
     ) -> DescribeQueueEntry:
+        """``entry`` with its position and estimate in ``current`` (the line just published)
+        or, if none was, in the line as it stands."""
         await db.flush()
         user = await db.get(User, entry.username)
         if entry.status not in IN_LINE:
             return describe_entry(entry, user, now)
-        current = await line(db, entry.officehours_id)
-        position = next(i for i, e in enumerate(current, start=1) if e.id == entry.id)
-        staff = len(await staff_on_duty(db, entry.officehours_id))
-        durations = await help_minutes(db, entry.officehours_id, self.policy.estimate_samples)
-        wait = estimate(position, durations, staff, self.policy.default_help_minutes)
-        return describe_entry(entry, user, now, position, wait)
+        current = current or await self._line(db, entry.officehours_id)
+        position = current.position(entry)
+        return describe_entry(entry, user, now, position, current.estimate(position))
