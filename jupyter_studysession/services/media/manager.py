@@ -21,6 +21,7 @@ Rules (the media itself is the backend's, ``backend.py``):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,7 @@ from ...orm import (
     Recording,
     SessionStatus,
     StudySession,
+    new_id,
 )
 from ...realtime.hub import Connection
 from ...realtime.outbox import Event, Outbox
@@ -316,42 +318,53 @@ class MediaManager:
         return await self._start_recording(session_id, actor.username)
 
     async def _start_recording(self, session_id: str, started_by: str) -> DescribeRecording:
+        """Start the worker's recording, then record it. No transaction is held while the
+        worker answers (the database's writers would all wait for it); the call holds the
+        recording's id meanwhile, so a second start is refused."""
         call = self.calls.get(session_id)
-        async with self.store.transaction() as db:
-            if call is None or not call.members:
-                raise Conflict("Nobody is in the call: there is nothing to record.", "no_call")
-            if call.recording_id is not None:
-                raise Conflict("The call is already being recorded.", "already_recording")
+        if call is None or not call.members:
+            raise Conflict("Nobody is in the call: there is nothing to record.", "no_call")
+        if call.recording_id is not None:
+            raise Conflict("The call is already being recorded.", "already_recording")
+        async with self.store.read() as db:
             budget, refusal = self.recordings.budget(await used_bytes(db))
-            if refusal:
-                raise Conflict(refusal, "recording_storage_full")
-            recording = Recording(
-                session_id=session_id,
-                started_by=started_by,
-                started_at=self.clock.now(),
-                files=[],
+        if refusal:
+            raise Conflict(refusal, "recording_storage_full")
+        recording = Recording(
+            id=new_id(),
+            session_id=session_id,
+            started_by=started_by,
+            started_at=self.clock.now(),
+            files=[],
+        )
+        call.recording_id = recording.id
+        try:
+            await self.backend.start_recording(
+                session_id,
+                recording.id,
+                str(self.recordings.directory(session_id, recording.id)),
+                max_bytes=budget,
+                min_free_bytes=int(self.recordings.min_free_mb * 1024 * 1024),
             )
-            db.add(recording)
-            await db.flush()
-            directory = self.recordings.directory(session_id, recording.id)
-            try:
-                await self.backend.start_recording(
-                    session_id,
-                    recording.id,
-                    str(directory),
-                    max_bytes=budget,
-                    min_free_bytes=int(self.recordings.min_free_mb * 1024 * 1024),
+        except MediaBackendError as err:
+            call.recording_id = None
+            raise Conflict(str(err), "media_unavailable") from err
+        try:
+            async with self.store.transaction() as db:
+                db.add(recording)
+                await db.flush()
+                described = describe_recording(recording)
+                await self.outbox.append(
+                    db,
+                    session_channel(session_id),
+                    "recording.started",
+                    {"recording": described.model_dump(mode="json"), "by": started_by},
                 )
-            except MediaBackendError as err:
-                raise Conflict(str(err), "media_unavailable") from err
-            call.recording_id = recording.id
-            described = describe_recording(recording)
-            await self.outbox.append(
-                db,
-                session_channel(session_id),
-                "recording.started",
-                {"recording": described.model_dump(mode="json"), "by": started_by},
-            )
+        except Exception:  # not recorded (the database is away): nor is anything kept
+            call.recording_id = None
+            with contextlib.suppress(MediaBackendError):
+                await self.backend.stop_recording(session_id)
+            raise
         return described
 
     async def stop_recording(self, actor: Identity, session_id: str) -> DescribeRecording:

@@ -66,8 +66,7 @@ async def viewable_session(
         select(StudySession, Participant)
         .outerjoin(
             Participant,
-            (Participant.session_id == StudySession.id)
-            & (Participant.username == actor.username),
+            (Participant.session_id == StudySession.id) & (Participant.username == actor.username),
         )
         .where(StudySession.id == session_id)
         # the member's user is joined eagerly (as always), but outer: there may be no member
