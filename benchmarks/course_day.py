@@ -166,6 +166,7 @@ class Tab:
         self.live: set[str] = set()  # channels past their subscribe ack
         self.seen_online: set[tuple[str, float]] = set()
         self.status: dict[str, str] = {}  # presence status last seen, by username
+        self.opened_at = 0.0  # this tab's own latest connection
         self.on_event = None  # extra handler (TAs)
         self.tasks: list[asyncio.Task] = []
 
@@ -176,6 +177,7 @@ class Tab:
         url = f"ws://127.0.0.1:{self.server.port}/studysession/api/ws"
         headers = {"Authorization": f"token {self.server.users[self.user]}"}
         self.conn = await websocket_connect(HTTPRequest(url, headers=headers))
+        self.opened_at = time.time()
         self.live.clear()
         self.tasks = [
             asyncio.ensure_future(self._read(self.conn)),
@@ -269,6 +271,7 @@ class Tab:
                     since = stats.returning.get(name)
                     if (
                         since is not None
+                        and self.opened_at <= since  # was here to see it live
                         and before == "offline"  # seen leaving, now seen back
                         and status != "offline"
                         and (name, since) not in self.seen_online
@@ -386,6 +389,7 @@ class Course:
                 await pause(3, 8)
                 await arrive(resume=True)
             elif not host:  # leaves the session, joins again later
+                self.stats.returning.pop(user, None)  # seen offline now for another reason
                 await tab.op("unsubscribe", channel=channels[0])
                 tab.live.discard(channels[0])
                 await self.rest(user, f"sessions/{sid}/leave", "POST", {})

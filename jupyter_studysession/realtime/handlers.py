@@ -11,7 +11,7 @@ from tornado import web, websocket
 from ..exceptions import StudySessionError
 from ..identity import identity_for
 from ..services.base import AUTH_RESOURCE, Operation
-from .wire import Outgoing, flushed, queued_bytes, write_shared
+from .wire import Outgoing, SocketWriter
 
 
 class RealtimeHandler(
@@ -71,22 +71,17 @@ class RealtimeHandler(
 
     def open(self, *args, **kwargs):
         super().open(*args, **kwargs)
-        self.connection = self.services.hub.connect(self.identity, self._send, self._backlog)
+        self._attach(self.identity)
+
+    def _attach(self, identity) -> None:
+        """Join the hub as ``identity``, writing through one :class:`SocketWriter` (a tab that
+        stops reading is closed, to resume with ``since``; replays go at its pace)."""
+        self._writer = SocketWriter(self, self.services.send_buffer_bytes)
+        self.connection = self.services.hub.connect(identity, self._send, self._writer.backlog)
 
     def _send(self, message: Outgoing) -> None:
-        """Write the message's shared frame (:func:`write_shared`: a tab that stopped reading
-        is closed, to resume with ``since``)."""
-        if not write_shared(self, message.frame, message.text, self.services.send_buffer_bytes):
+        if not self._writer.write(message.frame, message.text):
             self.connection.closed = True
-
-    def _backlog(self):
-        """While the hub replays: wait for the socket once half the buffer limit is queued."""
-        protocol = self.ws_connection
-        if protocol is None or protocol.is_closing():
-            return None
-        if queued_bytes(protocol.stream) <= self.services.send_buffer_bytes // 2:
-            return None
-        return flushed(protocol.stream)
 
     async def on_message(self, message):
         await self.services.hub.receive(self.connection, message)

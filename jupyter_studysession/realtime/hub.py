@@ -410,6 +410,10 @@ class RealtimeHub:
                 continue
             if sub.pending is not None:
                 sub.pending.append((seq, outgoing))
+            elif seq is not None and seq == sub.last_seq + 1:  # the usual case, inlined
+                sub.last_seq = seq
+                if not conn.closed:
+                    conn.send(outgoing)
             else:
                 self._deliver_one(conn, sub, seq, outgoing)
 

@@ -69,39 +69,58 @@ async def flushed(stream: IOStream) -> None:
         await stream.write(b"")
 
 
-def write_shared(handler, frame: bytes, payload: str | bytes, max_buffered: int) -> bool:
-    """Write a shared frame to ``handler``'s websocket: straight to the socket when nothing is
-    queued (no Future or callback per write, most of a fan-out's cost), else queued on the
-    stream in order; through ``write_message`` with ``payload`` when compression is on.
+class SocketWriter:
+    """Writes shared frames to one websocket (made when it opens): straight to the socket when
+    nothing is queued (no Future or callback per write, most of a fan-out's cost), else queued
+    on the stream in order; through ``write_message`` when compression is on.
 
     A peer that stops reading cannot make the server buffer without bound: once more than
     ``max_buffered`` bytes would wait for it, it is closed with :data:`TOO_SLOW` instead
     (nothing more is queued for it; tornado aborts the socket if even the close frame is not
-    read within seconds). Returns whether the frame was written."""
-    protocol = handler.ws_connection
-    if protocol is None or protocol.is_closing():
-        return False
-    stream = protocol.stream
-    compressed = handler.get_compression_options() is not None
-    try:
-        if not compressed and type(stream) is IOStream and not stream.writing():
-            try:
-                sent = stream.socket.send(frame)
-            except OSError:  # would block, or broken: the stream retries or closes
-                sent = 0
-            if sent == len(frame):
-                return True
-            frame = memoryview(frame)[sent:]  # the rest follows through the stream, in order
-        waiting = queued_bytes(stream)
-        if waiting + len(frame) > max_buffered:
-            user = getattr(handler.current_user, "username", "?")
-            log.warning("Closing %s's websocket: it stopped reading (%d bytes wait)", user, waiting)
-            handler.close(TOO_SLOW, "too_slow: reconnect and resume")
+    read within seconds)."""
+
+    __slots__ = ("compressed", "direct", "handler", "max_buffered", "protocol", "stream")
+
+    def __init__(self, handler, max_buffered: int):
+        self.handler = handler
+        self.protocol = handler.ws_connection
+        self.stream = self.protocol.stream
+        self.compressed = handler.get_compression_options() is not None
+        self.direct = not self.compressed and type(self.stream) is IOStream
+        self.max_buffered = max_buffered
+
+    def backlog(self):
+        """While the hub replays: an awaitable for the socket to take what is queued once half
+        of ``max_buffered`` waits, else None (a replay goes at the client's pace)."""
+        if self.protocol.is_closing() or queued_bytes(self.stream) <= self.max_buffered // 2:
+            return None
+        return flushed(self.stream)
+
+    def write(self, frame: bytes, payload: str | bytes) -> bool:
+        """Write ``frame`` (``payload`` when compressed); whether it was written."""
+        stream = self.stream
+        if self.protocol.is_closing():
             return False
-        if compressed:
-            handler.write_message(payload, binary=isinstance(payload, bytes))
-        else:
-            stream.write(frame)
-        return True
-    except (WebSocketClosedError, StreamClosedError):
-        return False
+        try:
+            if self.direct and not stream.writing():
+                try:
+                    sent = stream.socket.send(frame)
+                except OSError:  # would block, or broken: the stream retries or closes
+                    sent = 0
+                if sent == len(frame):
+                    return True
+                frame = memoryview(frame)[sent:]  # the rest follows through the stream
+            waiting = queued_bytes(stream)
+            if waiting + len(frame) > self.max_buffered:
+                handler = self.handler
+                user = getattr(handler.current_user, "username", "?")
+                log.warning("Closing %s's websocket: it stopped reading (%d bytes)", user, waiting)
+                handler.close(TOO_SLOW, "too_slow: reconnect and resume")
+                return False
+            if self.compressed:
+                self.handler.write_message(payload, binary=isinstance(payload, bytes))
+            else:
+                stream.write(frame)
+            return True
+        except (WebSocketClosedError, StreamClosedError):
+            return False

@@ -14,7 +14,7 @@ from tornado import web, websocket
 from ...exceptions import NotAuthorized, NotFound, StudySessionError
 from ...identity import identity_for
 from ...models import AppendNotes, ClearedWhiteboard, DescribeNotes
-from ...realtime.wire import write_shared
+from ...realtime.wire import SocketWriter
 from ..base import AUTH_RESOURCE, Operation, StudySessionHandler
 from .protocol import CloseCode
 from .room import Frame
@@ -79,6 +79,7 @@ class DocumentSocketHandler(
             self.close(*self.refusal)
             return
         super().open(*args, **kwargs)
+        self._writer = SocketWriter(self, self.services.send_buffer_bytes)
         try:
             self.peer = await self.services.docs.connect(
                 self.identity, self.access, self._send, self.close
@@ -87,9 +88,9 @@ class DocumentSocketHandler(
             self.close(CloseCode.TRY_AGAIN_LATER, f"{err.reason}: {err.message}"[:120])
 
     def _send(self, message: Frame) -> None:
-        """Write the message's shared frame (:func:`write_shared`: a peer that stopped reading
-        is closed, to sync afresh when it reconnects)."""
-        write_shared(self, message.frame, message.payload, self.services.send_buffer_bytes)
+        """Write the message's shared frame (a peer that stopped reading is closed, to sync
+        afresh when it reconnects)."""
+        self._writer.write(message.frame, message.payload)
 
     async def on_message(self, message):
         if self.peer is not None:

@@ -128,7 +128,7 @@ class VisitRealtimeHandler(RealtimeHandler):
 
     def open(self, *args, **kwargs):
         super(RealtimeHandler, self).open(*args, **kwargs)
-        self.connection = self.services.hub.connect(self.visitor, self._send, self._backlog)
+        self._attach(self.visitor)
         rule = self.services.visits.relay_rule
         self.connection.relay = partial(rule, self.identity, self.visitor)
 
