@@ -20,7 +20,8 @@ would (every tab sends a ``heartbeat`` op when it opens and every 15 s):
 Measured (over ``--duration`` s after the setup): per-op ack latency; chat delivery latency
 (the text carries its send time; replays after a reconnect are not counted); presence "online"
 latency (from a returning tab's first heartbeat until each session member who saw the user
-go offline sees them back on ``presence:session:<id>``); the server's event-loop lag,
+go offline, connected all along, sees them back on ``presence:session:<id>``); the server's
+event-loop lag,
 measured inside the server (every callback that held its loop ≥ ``--lag-floor`` s, recorded
 by :class:`jupyter_studysession.looplag.LoopLagMonitor`, which this script installs in the
 server process before the server starts, the same for both versions), and the server's full
