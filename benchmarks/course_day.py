@@ -570,6 +570,18 @@ async def forget_keys(url: str, prefix: str) -> None:
         await client.aclose()
 
 
+def backing_cpu() -> dict[str, dict[int, float]]:
+    """CPU seconds of the PostgreSQL and Redis processes on this machine (everyone's use)."""
+    import psutil
+
+    found: dict[str, dict[int, float]] = {"postgres": {}, "redis-server": {}}
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        times = process.info["cpu_times"]
+        if process.info["name"] in found and times is not None:
+            found[process.info["name"]][process.pid] = times.user + times.system
+    return found
+
+
 def log_errors(server: Server) -> list[str]:
     """The error lines of a server's log."""
     text = server.log_path.read_text(errors="replace")
@@ -624,12 +636,19 @@ async def run_one(label: str, pythonpath: str | None, args, workdir: Path) -> di
         stats.measuring = True
         start, own0 = time.time(), time.process_time()
         cpu0 = [cpu_seconds([server.proc.pid]) for server in servers]
+        backing0 = backing_cpu()
         await asyncio.sleep(args.duration)
         stats.measuring = False
         end = time.time()
         wall = end - start
         cpu = [cpu_seconds([s.proc.pid]) - c for s, c in zip(servers, cpu0, strict=True)]
         own = time.process_time() - own0
+        backing = {
+            name: round(
+                100 * sum(t - backing0[name].get(pid, 0) for pid, t in now.items()) / wall, 1
+            )
+            for name, now in backing_cpu().items()
+        }
         if spy is not None:
             spy.stop()
             spy = None
@@ -682,6 +701,8 @@ async def run_one(label: str, pythonpath: str | None, args, workdir: Path) -> di
         "loop_lag": lag,
         "server_cpu_pct": round(100 * sum(cpu) / wall, 1),
         "client_cpu_pct": round(100 * own / wall, 1),
+        "postgres_cpu_pct": backing["postgres"] if args.postgres else None,
+        "redis_cpu_pct": backing["redis-server"] if args.redis else None,
         "server_log_slow_lines": slow[-5:],
     }
 
@@ -747,6 +768,11 @@ def table(results: list[dict]) -> str:
         "server CPU % / client CPU %",
         [f"{r['server_cpu_pct']} / {r['client_cpu_pct']}" for r in results],
     )
+    if any(r["postgres_cpu_pct"] is not None for r in results):
+        row(
+            "PostgreSQL CPU % / Redis CPU % (all their processes)",
+            [f"{r['postgres_cpu_pct']} / {r['redis_cpu_pct']}" for r in results],
+        )
     return "\n".join(lines)
 
 
