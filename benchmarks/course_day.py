@@ -756,6 +756,10 @@ def table(results: list[dict]) -> str:
             f"ack {name} p50 / p99 / max ms",
             [pmm(r["ops"][name]) if name in r["ops"] else "-" for r in results],
         )
+    row(
+        "ops failed",
+        [", ".join(f"{n} {what}" for what, n in r["errors"].items()) or "0" for r in results],
+    )
     row("chat deliveries/s", [str(r["chat_per_s"]) for r in results])
     row(
         "deliveries / duplicates / gaps / behind",
