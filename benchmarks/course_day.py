@@ -1,6 +1,8 @@
-"""A course's busy hour against one server, side by side with a base version of the code.
+"""A course's busy hour against one server or several replicas, side by side with a base
+version of the code.
 
     python benchmarks/course_day.py [--scale 1] [--duration 90] [--base-ref main]
+                                    [--postgres URL --redis URL --replicas 2]
                                     [--out results.json] [--profile DIR]
 
 The mix of issue 15, driven only through the public REST API and the websocket, as browsers
@@ -33,6 +35,16 @@ With ``--base-ref REF`` the same run is made first against the package of git ``
 (extracted with ``git archive``, put first on the server's ``PYTHONPATH``; same venv), so the
 two can be compared side by side. The server runs pinned to ``--server-core``, this script to
 ``--client-core``; the helpers come from ``chat_fanout.py``.
+
+By default the server is alone on a SQLite file with its in-process bus. With ``--postgres URL``
+(a PostgreSQL server, e.g. ``postgresql://postgres@127.0.0.1:5432``) each run gets the database
+``course_day`` on it, dropped and created anew; with ``--redis URL`` the replicas share that
+Redis as their bus, under a key prefix of the run's own (its keys are deleted at the end); with
+``--replicas N`` N servers share both, started one after the other (the first creates the
+schema), all pinned to ``--server-core``. Each user's tab and REST calls go to one replica,
+dealt in turn within each session, the queue's students, the TAs and the group, so that every
+session's participants are split over the replicas and its deliveries cross the bus. Loop lag
+and CPU are recorded per replica, and summed.
 """
 
 from __future__ import annotations
@@ -64,6 +76,11 @@ c.StudySessionApp.instructors = {{"host"}}
 c.StudySessionApp.tas = {tas!r}
 c.StudySessionApp.queue_join_limit = "1000000/minute"
 """
+SHARED_CONFIG = """
+c.StudySessionApp.db_url = {db_url!r}
+c.StudySessionApp.bus_url = {bus_url!r}
+c.RedisBus.prefix = {prefix!r}
+"""
 
 
 # -- the server side: the loop-lag probe ------------------------------------------------------
@@ -87,6 +104,8 @@ def serve_probed(lag_log: str, floor: float, argv: list[str]) -> None:
     log.addHandler(handler)
     log.propagate = False
     looplag.LoopLagMonitor(floor, log).install()
+    package = importlib.util.find_spec("jupyter_studysession").submodule_search_locations[0]
+    log.warning("Package at %s", package)
     started = [0.0]
 
     def full_collections(phase: str, info: dict) -> None:
@@ -106,18 +125,24 @@ def serve_probed(lag_log: str, floor: float, argv: list[str]) -> None:
 
 BLOCK = re.compile(r"^(\d+\.\d+) Event loop blocked for (\d+) ms by (.*)$")
 FULL_GC = re.compile(r"^(\d+\.\d+) Full collection took (\d+\.\d) ms$")
+PACKAGE = re.compile(r"^\d+\.\d+ Package at (.*)$")
 
 
-def read_lag(path: Path, start: float, end: float) -> dict:
-    blocks, collections = [], []
-    with contextlib.suppress(OSError):
-        for line in path.read_text(errors="replace").splitlines():
-            match = BLOCK.match(line)
-            if match and start <= float(match[1]) <= end:
-                blocks.append((float(match[2]), match[3]))
-            match = FULL_GC.match(line)
-            if match and start <= float(match[1]) <= end:
-                collections.append(float(match[2]))
+def read_lag(paths: list[Path], start: float, end: float) -> dict:
+    """The record of one server, or of several together (blocks of all, p99 over all)."""
+    blocks, collections, packages = [], [], set()
+    for path in paths:
+        with contextlib.suppress(OSError):
+            for line in path.read_text(errors="replace").splitlines():
+                match = BLOCK.match(line)
+                if match and start <= float(match[1]) <= end:
+                    blocks.append((float(match[2]), match[3]))
+                match = FULL_GC.match(line)
+                if match and start <= float(match[1]) <= end:
+                    collections.append(float(match[2]))
+                match = PACKAGE.match(line)
+                if match:
+                    packages.add(match[1])
     ms = [b[0] for b in blocks]
     by_what: dict[str, float] = defaultdict(float)
     for seconds, what in blocks:
@@ -133,6 +158,7 @@ def read_lag(path: Path, start: float, end: float) -> dict:
         "top": [{"what": w, "ms": round(t)} for w, t in top],
         "full_collections": len(collections),
         "full_collection_max_ms": max(collections, default=None),
+        "package": sorted(packages),
     }
 
 
@@ -293,22 +319,22 @@ async def pause(low: float, high: float) -> None:
 class Course:
     """The simulated people; :meth:`setup` over REST, then :meth:`run` until stopped."""
 
-    def __init__(self, server: Server, plan: dict, stats: Stats):
-        self.server = server
+    def __init__(self, homes: dict[str, Server], plan: dict, stats: Stats):
+        self.homes = homes  # username -> the replica their tab and REST calls go to
         self.plan = plan
         self.stats = stats
         self.tabs: list[Tab] = []
         self.sent = 0
 
     def tab(self, user: str) -> Tab:
-        tab = Tab(self.server, user, self.stats)
+        tab = Tab(self.homes[user], user, self.stats)
         self.tabs.append(tab)
         return tab
 
     async def rest(self, user: str, path: str, method: str = "GET", body=None) -> dict:
         start = time.time()
         try:
-            return await api(self.server, user, path, method, body)
+            return await api(self.homes[user], user, path, method, body)
         finally:
             if self.stats.measuring:
                 self.stats.acks[f"REST {method} {path.split('/')[0]}"].append(
@@ -515,44 +541,115 @@ def summary(values: list[float]) -> dict:
 # -- one run ----------------------------------------------------------------------------------
 
 
+async def fresh_database(admin: str, name: str = "course_day") -> str:
+    """The URL of database ``name`` on the PostgreSQL server of ``admin``, dropped and created
+    empty."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin).set(drivername="postgresql")
+    conn = await asyncpg.connect(url.render_as_string(hide_password=False), timeout=10)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    url = url.set(drivername="postgresql+asyncpg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+async def forget_keys(url: str, prefix: str) -> None:
+    """Delete the run's keys (presence) from the shared Redis."""
+    import redis.asyncio as redis
+
+    client = redis.from_url(url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+def backing_cpu() -> dict[str, dict[int, float]]:
+    """CPU seconds of the PostgreSQL and Redis processes on this machine (everyone's use)."""
+    import psutil
+
+    found: dict[str, dict[int, float]] = {"postgres": {}, "redis-server": {}}
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        times = process.info["cpu_times"]
+        if process.info["name"] in found and times is not None:
+            found[process.info["name"]][process.pid] = times.user + times.system
+    return found
+
+
+def log_errors(server: Server) -> list[str]:
+    """The error lines of a server's log."""
+    text = server.log_path.read_text(errors="replace")
+    return [line for line in text.splitlines() if line.startswith("[E ")]
+
+
 async def run_one(label: str, pythonpath: str | None, args, workdir: Path) -> dict:
     random.seed(args.seed)
     plan = make_plan(args.scale, args.seed)
     names = ["host", *plan["tas"], *plan["students"], *plan["group"]]
     names += [u for members in plan["sessions"] for u in members]
     users = {name: secrets.token_hex(16) for name in names}
-    lag_log = workdir / "lag.log"
-    launcher = [sys.executable, SCRIPT, "--serve-probed", str(lag_log), str(args.lag_floor), "--"]
-    server = Server(
-        "ours",
-        workdir,
-        args.server_core,
-        users,
-        extra_config=EXTRA_CONFIG.format(tas=set(plan["tas"])),
-        launcher=launcher,
-        env={"PYTHONPATH": pythonpath} if pythonpath else None,
-    )
+    config = EXTRA_CONFIG.format(tas=set(plan["tas"]))
+    prefix = f"course-day-{secrets.token_hex(4)}:"
+    if args.postgres:
+        db_url = await fresh_database(args.postgres)
+        config += SHARED_CONFIG.format(db_url=db_url, bus_url=args.redis or "", prefix=prefix)
+    servers: list[Server] = []
+    homes: dict[str, Server] = {}
     stats = Stats()
-    course = Course(server, plan, stats)
+    course = Course(homes, plan, stats)
     tasks: list[asyncio.Task] = []
     spy = None
     try:
-        await server.wait_ready()
+        for index in range(args.replicas):  # one after the other: the first makes the schema
+            replica = workdir / f"replica-{index}"
+            replica.mkdir()
+            launcher = [sys.executable, SCRIPT, "--serve-probed", str(replica / "lag.log")]
+            launcher += [str(args.lag_floor), "--"]
+            servers.append(
+                Server(
+                    "ours",
+                    replica,
+                    args.server_core,
+                    users,
+                    extra_config=config,
+                    launcher=launcher,
+                    env={"PYTHONPATH": pythonpath} if pythonpath else None,
+                )
+            )
+            await servers[-1].wait_ready()
+        people = [*plan["sessions"], ["host", *plan["tas"]], plan["students"], plan["group"]]
+        for members in people:
+            homes.update((u, servers[i % len(servers)]) for i, u in enumerate(members))
         t0 = time.monotonic()
         await course.setup()
         setup_s = time.monotonic() - t0
         tasks = [asyncio.ensure_future(job) for job in course.people()]
         await asyncio.sleep(args.warmup)
         if args.profile:
-            spy = await Spy.start(args, True, server, f"{label}-mix")
+            spy = await Spy.start(args, True, servers[0], f"{label}-mix")
         stats.measuring = True
-        start, cpu0, own0 = time.time(), cpu_seconds([server.proc.pid]), time.process_time()
+        start, own0 = time.time(), time.process_time()
+        cpu0 = [cpu_seconds([server.proc.pid]) for server in servers]
+        backing0 = backing_cpu()
         await asyncio.sleep(args.duration)
         stats.measuring = False
         end = time.time()
         wall = end - start
-        cpu = cpu_seconds([server.proc.pid]) - cpu0
+        cpu = [cpu_seconds([s.proc.pid]) - c for s, c in zip(servers, cpu0, strict=True)]
         own = time.process_time() - own0
+        backing = {
+            name: round(
+                100 * sum(t - backing0[name].get(pid, 0) for pid, t in now.items()) / wall, 1
+            )
+            for name, now in backing_cpu().items()
+        }
         if spy is not None:
             spy.stop()
             spy = None
@@ -566,7 +663,12 @@ async def run_one(label: str, pythonpath: str | None, args, workdir: Path) -> di
             for channel, seq in tab.seqs.items()
             if channel in tab.live and seq < stats.last_seq.get(channel, 0)
         )
-        lag = read_lag(lag_log, start, end)
+        lag_logs = [server.workdir / "lag.log" for server in servers]
+        lag = read_lag(lag_logs, start, end)
+        replicas = [
+            {"loop_lag": read_lag([path], start, end), "server_cpu_pct": round(100 * c / wall, 1)}
+            for path, c in zip(lag_logs, cpu, strict=True)
+        ]
     finally:
         for task in tasks:
             task.cancel()
@@ -574,10 +676,17 @@ async def run_one(label: str, pythonpath: str | None, args, workdir: Path) -> di
             tab.close()
         if spy is not None:
             spy.stop()
-        server.stop()
-    slow = [line for line in server.tail().splitlines() if "Event loop blocked" in line]
+        for server in servers:
+            server.stop()
+        if args.redis:
+            await forget_keys(args.redis, prefix)
+    for server, replica in zip(servers, replicas, strict=True):
+        errors = log_errors(server)
+        replica.update(log_errors=len(errors), log_error_lines=errors[:5])
+    slow = [line for s in servers for line in s.tail().splitlines() if "Event loop blocked" in line]
     return {
         "label": label,
+        "replicas": replicas,
         "tabs": len(course.tabs),
         "setup_s": round(setup_s, 1),
         "duration_s": round(wall, 1),
@@ -591,14 +700,26 @@ async def run_one(label: str, pythonpath: str | None, args, workdir: Path) -> di
         "gaps": stats.gaps,
         "behind_at_end": behind,
         "loop_lag": lag,
-        "server_cpu_pct": round(100 * cpu / wall, 1),
+        "server_cpu_pct": round(100 * sum(cpu) / wall, 1),
         "client_cpu_pct": round(100 * own / wall, 1),
+        "postgres_cpu_pct": backing["postgres"] if args.postgres else None,
+        "redis_cpu_pct": backing["redis-server"] if args.redis else None,
         "server_log_slow_lines": slow[-5:],
     }
 
 
 def fmt(value) -> str:
     return "-" if value is None else f"{value:.0f}"
+
+
+def replica_cell(replicas: list[dict], index: int) -> str:
+    if index >= len(replicas):
+        return "-"
+    x, cpu = replicas[index]["loop_lag"], replicas[index]["server_cpu_pct"]
+    return (
+        f"{x['blocks']} / {x['blocks_over_100ms']} / {fmt(x['p99_ms'])} / {fmt(x['max_ms'])} / "
+        f"{x['blocked_s']} / {cpu}"
+    )
 
 
 def table(results: list[dict]) -> str:
@@ -624,12 +745,22 @@ def table(results: list[dict]) -> str:
         "full GC collections: count / max ms",
         [f"{x['full_collections']} / {fmt(x['full_collection_max_ms'])}" for x in lag],
     )
+    replicas = max(len(r["replicas"]) for r in results)
+    for index in range(replicas if replicas > 1 else 0):
+        row(
+            f"replica {index}: blocks / ≥100 ms / p99 / max ms / blocked s / CPU %",
+            [replica_cell(r["replicas"], index) for r in results],
+        )
     ops = sorted({name for r in results for name in r["ops"]})
     for name in ops:
         row(
             f"ack {name} p50 / p99 / max ms",
             [pmm(r["ops"][name]) if name in r["ops"] else "-" for r in results],
         )
+    row(
+        "ops failed",
+        [", ".join(f"{n} {what}" for what, n in r["errors"].items()) or "0" for r in results],
+    )
     row("chat deliveries/s", [str(r["chat_per_s"]) for r in results])
     row(
         "deliveries / duplicates / gaps / behind",
@@ -642,6 +773,11 @@ def table(results: list[dict]) -> str:
         "server CPU % / client CPU %",
         [f"{r['server_cpu_pct']} / {r['client_cpu_pct']}" for r in results],
     )
+    if any(r["postgres_cpu_pct"] is not None for r in results):
+        row(
+            "PostgreSQL CPU % / Redis CPU % (all their processes)",
+            [f"{r['postgres_cpu_pct']} / {r['redis_cpu_pct']}" for r in results],
+        )
     return "\n".join(lines)
 
 
@@ -692,6 +828,9 @@ def parse_args(argv=None):
     parser.add_argument("--duration", type=float, default=90, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=10, help="seconds before measuring")
     parser.add_argument("--base-ref", help="also run this git ref's package first, side by side")
+    parser.add_argument("--postgres", help="PostgreSQL server URL: its database course_day")
+    parser.add_argument("--redis", help="Redis URL: the replicas' shared bus")
+    parser.add_argument("--replicas", type=int, default=1, help="servers sharing db and bus")
     parser.add_argument("--lag-floor", type=float, default=0.01, help="record loop blocks ≥ s")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--server-core", type=int, default=0)
@@ -701,6 +840,8 @@ def parse_args(argv=None):
     parser.add_argument("--py-spy", default=None, help="py-spy executable (default: on PATH)")
     parser.add_argument("--summarize", help="print the top functions of a py-spy record")
     args = parser.parse_args(argv)
+    if args.replicas > 1 and not (args.postgres and args.redis):
+        parser.error("--replicas > 1 needs --postgres and --redis")
     if args.profile and not args.py_spy:
         args.py_spy = str(Path(sys.executable).with_name("py-spy"))
     return args

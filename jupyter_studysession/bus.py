@@ -253,17 +253,22 @@ class RedisBus(Bus):
 def redis_client(url: str):
     """A Redis client (the bus's, the presence store's) that fails fast while Redis is away:
     a few quick retries, then an error, so that callers never hang (the outbox keeps the
-    events; a read answers 503)."""
+    events; a read answers 503). A burst of more commands than the pool has connections waits
+    for one (as long as a reply may take): redis-py's default pool would refuse the 101st with
+    an error that reads as Redis being away (every tab of a course reconnecting at once)."""
     import redis.asyncio as redis
     from redis.asyncio.retry import Retry
     from redis.backoff import ExponentialBackoff
 
-    return redis.from_url(
+    pool = redis.BlockingConnectionPool.from_url(
         url,
+        max_connections=100,
+        timeout=5,
         socket_connect_timeout=2,
         socket_timeout=5,
         retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),
     )
+    return redis.Redis.from_pool(pool)
 
 
 def _redis_errors() -> tuple[type[Exception], ...]:

@@ -178,3 +178,14 @@ async def test_redis_keys_carry_a_ttl_so_a_dead_replicas_tabs_expire(
     ]
     ttls = [await client.ttl(key) for key in keys]
     assert all(0 < ttl <= 120 for ttl in ttls), dict(zip(keys, ttls, strict=True))
+
+
+@pytest.mark.redis
+async def test_a_burst_beyond_the_connection_pool_should_wait_for_connections_not_fail(
+    redis_store_factory,
+):
+    """Every tab of a course opening at once (a replica restarted): more commands in flight
+    than the pool has connections. Redis is there, so none may fail as if it were not."""
+    store = redis_store_factory()
+    opened = await asyncio.gather(*(store.open_tab(f"t{i}", f"u{i}", at(0)) for i in range(300)))
+    assert opened == [1] * 300
