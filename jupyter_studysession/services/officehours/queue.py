@@ -20,6 +20,10 @@ re-render). The events name no one and carry no question.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -92,6 +96,20 @@ class QueueManager:
         self.audit = audit
         self.policy = policy or QueuePolicy()
         self.join_limit = join_limit
+        self._writers: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    @contextlib.asynccontextmanager
+    async def _writing(self, officehours_id: str) -> AsyncIterator[AsyncSession]:
+        """A write transaction on one queue. Its writers in this process take turns before
+        the transaction begins (the office hours' row lock orders them across replicas): a
+        burst of joins waits here, in memory, not each holding one of the database pool's
+        connections while it waits for the row (which left every other request of the server
+        waiting for a connection, on PostgreSQL)."""
+        lock = self._writers.setdefault(officehours_id, asyncio.Lock())
+        async with lock, self.store.transaction() as db:
+            yield db
 
     # -- read ------------------------------------------------------------------------------
 
@@ -103,7 +121,7 @@ class QueueManager:
             await load_officehours(db, officehours_id)
             due = await self._anything_due(db, officehours_id, now)
         if due:  # settle lazily (the periodic sweep does it too)
-            async with self.store.transaction() as db:
+            async with self._writing(officehours_id) as db:
                 officehours = await load_officehours(db, officehours_id, lock=True)
                 if await self._settle(db, officehours, now):
                     await self._publish_positions(db, officehours, now)
@@ -134,7 +152,7 @@ class QueueManager:
             raise NotAuthorized("Staff help in the queue; they do not join it.", "not_student")
         self.limiter.hit("queue_join", actor.username, self.join_limit)
         now = self.clock.now()
-        async with self.store.transaction() as db:
+        async with self._writing(officehours_id) as db:
             officehours = await load_officehours(db, officehours_id, lock=True)
             if not queue_is_open(officehours, now):
                 raise Conflict("The queue is closed.", "queue_closed")
@@ -161,7 +179,7 @@ class QueueManager:
 
     async def leave_queue(self, actor: Identity, officehours_id: str) -> DescribeQueueEntry:
         now = self.clock.now()
-        async with self.store.transaction() as db:
+        async with self._writing(officehours_id) as db:
             officehours = await load_officehours(db, officehours_id, lock=True)
             await self._settle(db, officehours, now)
             entry = await self._mine(db, officehours_id, actor)
@@ -173,7 +191,7 @@ class QueueManager:
     async def step_out(self, actor: Identity, officehours_id: str) -> DescribeQueueEntry:
         """Keep the place for ``step_out`` minutes; "admit next" skips the entry meanwhile."""
         now = self.clock.now()
-        async with self.store.transaction() as db:
+        async with self._writing(officehours_id) as db:
             officehours = await load_officehours(db, officehours_id, lock=True)
             await self._settle(db, officehours, now)
             entry = await self._mine(db, officehours_id, actor)
@@ -188,7 +206,7 @@ class QueueManager:
     async def return_to_queue(self, actor: Identity, officehours_id: str) -> DescribeQueueEntry:
         """Back from a step-out: the same place if in time, else (already moved) at the end."""
         now = self.clock.now()
-        async with self.store.transaction() as db:
+        async with self._writing(officehours_id) as db:
             officehours = await load_officehours(db, officehours_id, lock=True)
             await self._settle(db, officehours, now)
             entry = await self._mine(db, officehours_id, actor)
@@ -211,7 +229,7 @@ class QueueManager:
         each student is told "It's your turn" (stored, and live on ``user:<name>``)."""
         require_staff(actor)
         now = self.clock.now()
-        async with self.store.transaction() as db:
+        async with self._writing(officehours_id) as db:
             officehours = await load_officehours(db, officehours_id, lock=True)
             await self._settle(db, officehours, now)
             chosen = await self._choose(db, officehours_id, request)
@@ -268,7 +286,7 @@ class QueueManager:
         """Close an entry with its outcome (helped, no_show, left, removed)."""
         require_staff(actor)
         now = self.clock.now()
-        async with self.store.transaction() as db:
+        async with self._writing(officehours_id) as db:
             officehours = await load_officehours(db, officehours_id, lock=True)
             await self._settle(db, officehours, now)
             entry = await db.get(QueueEntry, entry_id)
@@ -295,7 +313,7 @@ class QueueManager:
             )
         changed = 0
         for officehours_id in candidates:
-            async with self.store.transaction() as db:
+            async with self._writing(officehours_id) as db:
                 try:
                     officehours = await load_officehours(db, officehours_id, lock=True)
                 except NotFound:
