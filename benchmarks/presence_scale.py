@@ -403,7 +403,11 @@ def main(args) -> int:
     raise_nofile()
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
-        args.py_spy = args.py_spy or shutil.which("py-spy")
+        args.py_spy = (
+            args.py_spy
+            or shutil.which("py-spy")
+            or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+        )
     info = machine()
     print(f"machine: {info}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="presence-scale-"))

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -65,6 +66,16 @@ def raise_nofile() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def listen_overflows() -> int | None:
+    """The kernel's count of connections dropped because a listen queue was full (Linux,
+    ``TcpExt: ListenOverflows``, for the whole network namespace)."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        lines = [ln.split() for ln in Path("/proc/net/netstat").read_text().splitlines()]
+        head, values = next((a, b) for a, b in itertools.pairwise(lines) if a[0] == "TcpExt:")
+        return int(values[head.index("ListenOverflows")])
+    return None
 
 
 class Tab:
@@ -226,12 +237,17 @@ def storm_client(pipe, port: int, tokens: list, channel: str, core) -> None:
 
 
 async def host_op(sender: Sender, payload: dict) -> dict:
-    sender.next_id += 1
-    ref = sender.next_id
-    future = asyncio.get_running_loop().create_future()
-    sender.acks[ref] = future
-    await sender.conns[0].write_message(json.dumps({"id": ref, **payload}))
-    return await asyncio.wait_for(future, 60)
+    """One op on the host's first websocket; its ack (retried while rate limited)."""
+    while True:
+        sender.next_id += 1
+        ref = sender.next_id
+        future = asyncio.get_running_loop().create_future()
+        sender.acks[ref] = future
+        await sender.conns[0].write_message(json.dumps({"id": ref, **payload}))
+        ack = await asyncio.wait_for(future, 60)
+        if ack.get("ok") or ack["error"]["code"] != "rate_limited":
+            return ack
+        await asyncio.sleep(0.5)
 
 
 async def answers(pipes, command, timeout: float = 300) -> list[dict]:
@@ -313,8 +329,9 @@ async def run_one(label: str, pythonpath: str | None, args, workdir: Path) -> di
 
         spy = await Spy.start(args, bool(args.profile), server, f"{label.replace(' ', '-')}-storm")
         result["load_storm"] = round(os.getloadavg()[0], 2)
-        cpu0, start = cpu_seconds([pid]), time.time()
+        overflows0, cpu0, start = listen_overflows(), cpu_seconds([pid]), time.time()
         replies = await answers(pipes, ("storm", target, start))
+        overflows1 = listen_overflows()
         storm_cpu = cpu_seconds([pid]) - cpu0
         await asyncio.sleep(1)
         settled_cpu = cpu_seconds([pid]) - cpu0
@@ -333,6 +350,9 @@ async def run_one(label: str, pythonpath: str | None, args, workdir: Path) -> di
             "duplicates": sum(r["dups"] for r in replies),
             "gaps": sum(r["gaps"] for r in replies),
             "resets": sum(r["resets"] for r in replies),
+            "listen_overflows": (
+                overflows1 - overflows0 if None not in (overflows0, overflows1) else None
+            ),
             "not_ok": [x for r in replies for x in r["not_ok"]][:3],
             "server_cpu_s": round(storm_cpu, 2),
             "server_cpu_s_incl_1s_after": round(settled_cpu, 2),
@@ -394,7 +414,11 @@ def main(args) -> int:
     raise_nofile()
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
-        args.py_spy = args.py_spy or shutil.which("py-spy")
+        args.py_spy = (
+            args.py_spy
+            or shutil.which("py-spy")
+            or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+        )
     info = machine()
     print(f"machine: {info}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="reconnect-storm-"))
