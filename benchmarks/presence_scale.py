@@ -174,7 +174,7 @@ def presence_client(pipe, port: int, members: list, heartbeat: float, core) -> N
                 if command[0] == "open":
                     t0 = time.time()
                     connect(tabs, 100)
-                    deadline = time.monotonic() + 120
+                    deadline = time.monotonic() + 300
                     while any(t.acks < 2 for t in tabs) and time.monotonic() < deadline:
                         service(0.05)
                     next_beat = time.time()
