@@ -5,11 +5,13 @@ Used through the ``ss_server_process`` fixture of :mod:`jupyter_studysession.pyt
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +57,62 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class RawWebSocket:
+    """A websocket client over a bare socket that does only what it is told: it never answers
+    a ping and reads only when asked (a tab whose network went away, or that stopped reading).
+    ``receive_buffer`` makes the socket's receive window small (a stalled reader fills it)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def connect(
+        cls, port: int, base_url: str, user: str, receive_buffer: int | None = None
+    ) -> RawWebSocket:
+        sock = socket.socket()
+        if receive_buffer is not None:  # before connect: it sets the window offered
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+        reader, writer = await asyncio.open_connection(sock=sock)
+        key = base64.b64encode(os.urandom(16)).decode()
+        writer.write(
+            (
+                f"GET {base_url}studysession/api/ws HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                f"Authorization: token {token_for(user)}\r\n\r\n"
+            ).encode()
+        )
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise ConnectionError(head.decode(errors="replace"))
+        return cls(reader, writer)
+
+    def send(self, message: dict) -> None:
+        """One masked text frame carrying ``message`` as JSON."""
+        data, mask = json.dumps(message).encode(), os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+        if len(data) < 126:
+            length = struct.pack("!B", 0x80 | len(data))
+        else:
+            length = struct.pack("!BH", 0x80 | 126, len(data))
+        self.writer.write(b"\x81" + length + mask + masked)
+
+    async def frame(self) -> tuple[int, bytes]:
+        """The next frame from the server: ``(opcode, payload)`` (pings included)."""
+        first, second = await self.reader.readexactly(2)
+        size = second & 0x7F
+        if size == 126:
+            (size,) = struct.unpack("!H", await self.reader.readexactly(2))
+        elif size == 127:
+            (size,) = struct.unpack("!Q", await self.reader.readexactly(8))
+        return first & 0x0F, await self.reader.readexactly(size)
+
+    def close(self) -> None:
+        self.writer.close()
 
 
 class ServerProcess:

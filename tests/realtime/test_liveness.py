@@ -5,16 +5,12 @@ that stops answering is closed within the documented time."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
-import os
-import struct
 
 import pytest
 from sqlalchemy import select
 
 from jupyter_studysession.orm import AttendanceInterval
-from jupyter_studysession.pytest_plugin import token_for
+from jupyter_studysession.testing import RawWebSocket
 
 TIMEOUT = 1.5  # presence_timeout_seconds here: pings every 0.5 s
 
@@ -55,71 +51,31 @@ async def test_a_tab_that_answers_pings_should_stay_present_without_heartbeats(
     assert await open_intervals(ss_app, sid, "bob") == [(started, None)]
 
 
-class SilentClient:
-    """A websocket client that connects, subscribes, then never answers anything: what the
-    server sees of a tab whose network went away without closing the connection."""
-
-    def __init__(self, reader, writer):
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    async def connect(cls, port: int, base_url: str, user: str) -> SilentClient:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        key = base64.b64encode(os.urandom(16)).decode()
-        writer.write(
-            (
-                f"GET {base_url}studysession/api/ws HTTP/1.1\r\n"
-                f"Host: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                f"Authorization: token {token_for(user)}\r\n\r\n"
-            ).encode()
-        )
-        head = await reader.readuntil(b"\r\n\r\n")
-        assert head.startswith(b"HTTP/1.1 101"), head
-        return cls(reader, writer)
-
-    def send(self, payload: dict) -> None:
-        data, mask = json.dumps(payload).encode(), os.urandom(4)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
-        length = (
-            struct.pack("!B", 0x80 | len(data))
-            if len(data) < 126
-            else (struct.pack("!BH", 0x80 | 126, len(data)))
-        )
-        self.writer.write(b"\x81" + length + mask + masked)
-
-    async def close_frame(self, timeout: float) -> bool:
-        """Read frames (pings included, never answered) until the server sends a close."""
-        try:
-            async with asyncio.timeout(timeout):
-                while True:
-                    head = await self.reader.readexactly(2)
-                    size = head[1] & 0x7F
-                    if size == 126:
-                        size = struct.unpack("!H", await self.reader.readexactly(2))[0]
-                    elif size == 127:
-                        size = struct.unpack("!Q", await self.reader.readexactly(8))[0]
-                    await self.reader.readexactly(size)
-                    if head[0] & 0x0F == 0x8:
-                        return True
-        except TimeoutError:
-            return False
+async def close_frame(client: RawWebSocket, timeout: float) -> bool:
+    """Read frames (pings included, never answered) until the server sends a close."""
+    try:
+        async with asyncio.timeout(timeout):
+            while (await client.frame())[0] != 0x8:
+                pass
+            return True
+    except TimeoutError:
+        return False
 
 
 async def test_a_socket_that_stops_answering_should_be_closed_within_the_timeout(
     ss_app, ss_fetch, ss_create_session, jp_http_port, jp_base_url
 ):
     sid = await ss_create_session("alice", joined=["bob"], start=True)
-    bob = await SilentClient.connect(jp_http_port, jp_base_url, "bob")
+    bob = await RawWebSocket.connect(jp_http_port, jp_base_url, "bob")
     bob.send({"id": 1, "op": "subscribe", "channel": f"session:{sid}"})
     loop = asyncio.get_running_loop()
     silent_since = loop.time()
     # documented: closed within presence_timeout_seconds plus one ping interval (a third)
-    assert await bob.close_frame(timeout=TIMEOUT * 4 / 3 + 1.5)
+    assert await close_frame(bob, timeout=TIMEOUT * 4 / 3 + 1.5)
     assert loop.time() - silent_since >= TIMEOUT * 0.9
     for _ in range(80):  # the tab stops counting when the connection ends
         if await presence_of(ss_fetch, sid, "bob") == "offline":
             break
         await asyncio.sleep(0.1)
     assert await presence_of(ss_fetch, sid, "bob") == "offline"
-    bob.writer.close()
+    bob.close()
