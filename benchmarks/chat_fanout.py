@@ -949,6 +949,51 @@ def summarize(path: str, top: int = 30) -> str:
     return "\n".join(lines)
 
 
+# -- side by side with a base version ---------------------------------------------------------
+
+
+def extract(ref: str, into: Path) -> None:
+    """The package of git ``ref`` (``git archive``), extracted into ``into``."""
+    repo = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", ref, "jupyter_studysession"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+
+
+def side_by_side(args, run_one, table, name: str) -> int:
+    """``await run_one(label, pythonpath, args, workdir)`` for the package of ``args.base_ref``
+    (if given: extracted, then first on the server's ``PYTHONPATH``; same venv), then for this
+    checkout, one after the other in this process tree; each result printed as JSON, then
+    ``table(results)``; everything written to ``args.out``. Exit status 1 if a run failed."""
+    info = machine()
+    print(f"machine: {info}", flush=True)
+    results = []
+    with tempfile.TemporaryDirectory(prefix=f"{name}-") as tmp:
+        runs: list[tuple[str, str | None]] = []
+        if args.base_ref:
+            base = Path(tmp) / "base-src"
+            base.mkdir()
+            extract(args.base_ref, base)
+            runs.append((f"base {args.base_ref}", str(base)))
+        runs.append(("this checkout", None))
+        for label, pythonpath in runs:
+            workdir = Path(tmp) / label.replace(" ", "-")
+            workdir.mkdir()
+            print(f"-- {label}", flush=True)
+            results.append(asyncio.run(run_one(label, pythonpath, args, workdir)))
+            print(json.dumps(results[-1]), flush=True)
+    print()
+    print(table(results))
+    if args.out:
+        Path(args.out).write_text(
+            json.dumps({"machine": info, "args": vars(args), "results": results}, indent=1)
+        )
+    return 0 if all("error" not in r for r in results) else 1
+
+
 # -- report -----------------------------------------------------------------------------------
 
 

@@ -59,14 +59,12 @@ import logging
 import random
 import re
 import secrets
-import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
-from chat_fanout import Server, Spy, api, cpu_seconds, machine, percentile, pin, summarize
+from chat_fanout import Server, Spy, api, cpu_seconds, percentile, pin, side_by_side, summarize
 
 SCRIPT = str(Path(__file__).resolve())
 REPO = Path(SCRIPT).parent.parent
@@ -781,45 +779,11 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def extract(ref: str, into: Path) -> None:
-    """The package of git ``ref``, extracted into ``into``."""
-    archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", ref, "jupyter_studysession"],
-        capture_output=True,
-        check=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-
-
-async def run_all(args, runs: list[tuple[str, str | None]], tmp: Path) -> list[dict]:
-    results = []
-    for label, pythonpath in runs:
-        workdir = tmp / label.replace(" ", "-")
-        workdir.mkdir()
-        print(f"-- {label}", file=sys.stderr, flush=True)
-        results.append(await run_one(label, pythonpath, args, workdir))
-        print(json.dumps(results[-1], indent=1), file=sys.stderr, flush=True)
-    return results
-
-
 def main(args) -> int:
     pin(args.client_core)
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="course-day-") as tmp:
-        runs: list[tuple[str, str | None]] = []
-        if args.base_ref:
-            base = Path(tmp) / "base"
-            base.mkdir()
-            extract(args.base_ref, base)
-            runs.append((f"base {args.base_ref}", str(base)))
-        runs.append(("this checkout", None))
-        results = asyncio.run(run_all(args, runs, Path(tmp)))
-    report = {"machine": machine(), "args": vars(args), "results": results}
-    if args.out:
-        Path(args.out).write_text(json.dumps(report, indent=1))
-    print(table(results))
-    return 0
+    return side_by_side(args, run_one, table, "course-day")
 
 
 def parse_args(argv=None):

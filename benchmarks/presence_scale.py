@@ -43,7 +43,6 @@ import secrets
 import select
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -52,14 +51,14 @@ from chat_fanout import (
     Spy,
     cpu_seconds,
     create_room,
-    machine,
     mask_frame,
     parse_frames,
     percentile,
     pin,
+    side_by_side,
     ws_connect_many,
 )
-from reconnect_storm import answers, extract, raise_nofile
+from reconnect_storm import answers, raise_nofile
 
 PATH = "/studysession/api/ws"
 BEAT = {"id": "hb", "op": "heartbeat"}
@@ -408,33 +407,7 @@ def main(args) -> int:
             or shutil.which("py-spy")
             or shutil.which("py-spy", path=str(Path(sys.executable).parent))
         )
-    info = machine()
-    print(f"machine: {info}", flush=True)
-    tmp = Path(tempfile.mkdtemp(prefix="presence-scale-"))
-    try:
-        runs: list[tuple[str, str | None]] = []
-        if args.base_ref:
-            base = tmp / "base-src"
-            base.mkdir()
-            extract(args.base_ref, base)
-            runs.append((f"base {args.base_ref}", str(base)))
-        runs.append(("this checkout", None))
-        results = []
-        for label, pythonpath in runs:
-            workdir = tmp / label.replace(" ", "-")
-            workdir.mkdir()
-            print(f"-- {label}", flush=True)
-            results.append(asyncio.run(run_one(label, pythonpath, args, workdir)))
-            print(json.dumps(results[-1]), flush=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print()
-    print(table(results))
-    if args.out:
-        Path(args.out).write_text(
-            json.dumps({"machine": info, "args": vars(args), "results": results}, indent=1)
-        )
-    return 0 if all("error" not in r for r in results) else 1
+    return side_by_side(args, run_one, table, "presence-scale")
 
 
 def parse_args(argv=None):

@@ -38,9 +38,7 @@ import os
 import resource
 import select
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -50,16 +48,15 @@ from chat_fanout import (
     Spy,
     cpu_seconds,
     create_room,
-    machine,
     mask_frame,
     parse_frames,
     percentile,
     pin,
+    side_by_side,
     ws_connect_many,
 )
 
 PATH = "/studysession/api/ws"
-REPO = Path(__file__).resolve().parent.parent
 
 
 def raise_nofile() -> None:
@@ -380,16 +377,6 @@ async def run_one(label: str, pythonpath: str | None, args, workdir: Path) -> di
         server.stop()
 
 
-def extract(ref: str, into: Path) -> None:
-    """The package of git ``ref``, extracted into ``into`` (as course_day.py)."""
-    archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", ref, "jupyter_studysession"],
-        capture_output=True,
-        check=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-
-
 def table(results: list[dict]) -> str:
     head = (
         "| run | N | missed | all caught up s | p50 s | p99 s | events/expected | dup | gap "
@@ -419,33 +406,7 @@ def main(args) -> int:
             or shutil.which("py-spy")
             or shutil.which("py-spy", path=str(Path(sys.executable).parent))
         )
-    info = machine()
-    print(f"machine: {info}", flush=True)
-    tmp = Path(tempfile.mkdtemp(prefix="reconnect-storm-"))
-    try:
-        runs: list[tuple[str, str | None]] = []
-        if args.base_ref:
-            base = tmp / "base-src"
-            base.mkdir()
-            extract(args.base_ref, base)
-            runs.append((f"base {args.base_ref}", str(base)))
-        runs.append(("this checkout", None))
-        results = []
-        for label, pythonpath in runs:
-            workdir = tmp / label.replace(" ", "-")
-            workdir.mkdir()
-            print(f"-- {label}", flush=True)
-            results.append(asyncio.run(run_one(label, pythonpath, args, workdir)))
-            print(json.dumps(results[-1]), flush=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print()
-    print(table(results))
-    if args.out:
-        Path(args.out).write_text(
-            json.dumps({"machine": info, "args": vars(args), "results": results}, indent=1)
-        )
-    return 0 if all("error" not in r for r in results) else 1
+    return side_by_side(args, run_one, table, "reconnect-storm")
 
 
 def parse_args(argv=None):
