@@ -131,6 +131,7 @@ class Services:
     bus: Bus
     outbox: Outbox
     hub: RealtimeHub
+    send_buffer_bytes: int  # websocket_buffer_bytes
     officehours: OfficeHoursManager | None = None
     queue: QueueManager | None = None
     groups: GroupManager | None = None
@@ -145,7 +146,6 @@ class Services:
     visits: VisitManager | None = None
     media: MediaManager | None = None
     docs: DocRoomManager | None = None
-    send_buffer_bytes: int = 4 * 1024 * 1024
     handlers: list = field(default_factory=list)
     roster: list = field(default_factory=list)
     """Users the identity provider lists (``jupyter_server.auth.User``), recorded on open."""
